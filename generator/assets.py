@@ -1,0 +1,46 @@
+"""Static assets, fingerprinted: ``static/css/site.css`` → ``static/css/site.3f2a9c1d0b.css``.
+
+The content hash in the name lets hosts cache assets forever; templates ask
+for the logical name with ``asset('css/site.css')``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+from .errors import BuildError
+
+
+@dataclass(frozen=True)
+class Assets:
+    urls: Mapping[str, str]  # logical name -> fingerprinted site path
+    files: Mapping[str, bytes]  # fingerprinted site path -> bytes
+
+    def url(self, name: str) -> str:
+        try:
+            return self.urls[name]
+        except KeyError:
+            known = ", ".join(self.urls)
+            raise BuildError(f"unknown static asset {name!r} (known: {known})") from None
+
+
+def collect_assets(static_dir: Path) -> Assets:
+    urls: dict[str, str] = {}
+    files: dict[str, bytes] = {}
+    if static_dir.is_dir():
+        for path in sorted(p for p in static_dir.rglob("*") if p.is_file()):
+            if path.name.startswith("."):
+                continue
+            name = path.relative_to(static_dir).as_posix()
+            data = path.read_bytes()
+            digest = hashlib.sha256(data).hexdigest()[:10]
+            stem, dot, suffix = path.name.partition(".")
+            fingerprinted = f"{stem}.{digest}{dot}{suffix}" if dot else f"{stem}.{digest}"
+            site_path = "static/" + str(Path(name).with_name(fingerprinted).as_posix())
+            urls[name] = site_path
+            files[site_path] = data
+    return Assets(MappingProxyType(urls), MappingProxyType(files))

@@ -1,0 +1,56 @@
+"""The build, as a table of contents: each stage is one call, timed and counted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import pages as page_types
+from .assets import collect_assets
+from .config import Config
+from .content import read_content
+from .output import WriteStats, write_output
+from .report import Reporter
+from .site import assemble
+from .templates import make_environment, render
+from .urls import output_file
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    articles: int
+    pages: int
+    files: int
+    stats: WriteStats
+    timings: dict[str, float]
+
+
+def build(config: Config, *, drafts: bool = False, reporter: Reporter | None = None) -> BuildResult:
+    """Build the site described by ``config`` into ``config.paths.output``."""
+    reporter = reporter or Reporter()
+    reporter.say(f"building {config.paths.content} → {config.paths.output}")
+
+    with reporter.stage("read") as line:
+        files_total = sum(1 for _ in (config.paths.content / "articles").rglob("*.md"))
+        content = read_content(config, drafts=drafts, progress=lambda items: reporter.progress(
+            items, files_total, "read"))
+        drafts_note = f", {content.drafts_skipped} drafts skipped" if content.drafts_skipped else ""
+        line.note(f"{len(content.articles)} articles, {len(content.pages)} pages{drafts_note}")
+
+    with reporter.stage("index") as line:
+        site = assemble(config, content)
+        line.note(f"{len(site.by_category)} categories, {len(site.by_month)} months")
+
+    with reporter.stage("render") as line:
+        assets = collect_assets(config.paths.static)
+        env = make_environment(config, assets)
+        jobs = page_types.plan_pages(site)
+        files: dict[str, bytes] = dict(assets.files)
+        for job in reporter.progress(jobs, len(jobs), "render"):
+            files[output_file(job.url)] = render(env, job.template, job.context).encode("utf-8")
+        line.note(f"{len(jobs)} pages, {len(assets.files)} assets")
+
+    with reporter.stage("write") as line:
+        stats = write_output(config.paths.output, files, config.paths.cache)
+        line.note(f"{stats.written} written, {stats.unchanged} unchanged, {stats.removed} removed")
+
+    return BuildResult(len(site.articles), len(jobs), len(files), stats, dict(reporter.timings))

@@ -1,0 +1,117 @@
+"""Command line: ``python -m generator build|import``.
+
+Every user-fixable problem arrives here as a :class:`BuildError` and is printed
+as ``error: path:line: message`` with exit status 1, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+from .errors import BuildError
+
+DEFAULT_CONFIG = Path("site.toml")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m generator",
+        description="Build a right-to-left static site from an archive of Arabic news articles.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    build = commands.add_parser(
+        "build", help="build the site into the output folder",
+        description="Read the articles and pages, render every page and write only the files "
+                    "whose bytes changed. A failed build leaves the previous output untouched.")
+    _common(build)
+    build.add_argument("--out", type=Path, metavar="DIR",
+                       help="output folder (default: [paths] output in the config, 'public')")
+    build.add_argument("--drafts", action="store_true",
+                       help="include articles and pages marked draft = true")
+    build.add_argument("--quiet", "-q", action="store_true", help="print only errors")
+
+    imp = commands.add_parser(
+        "import", help="import plain-text or JSONL articles as Markdown",
+        description="Turn plain-text articles (first line the title, paragraphs separated by "
+                    "blank lines) and JSONL/JSONL.gz corpora into Markdown articles under "
+                    "<content>/articles/<YYYY>/<MM>/<slug>.md. Re-importing is idempotent.")
+    imp.add_argument("sources", nargs="+", type=Path, metavar="SRC",
+                     help="a .txt, .jsonl or .jsonl.gz file, or a folder of them")
+    _common(imp)
+    imp.add_argument("--limit", type=int, metavar="N",
+                     help="import at most N articles (after merging duplicates)")
+    imp.add_argument("--date", type=_iso_date, metavar="YYYY-MM-DD",
+                     help="publication date for plain-text articles, whose text carries none")
+    imp.add_argument("--category", action="append", default=[], metavar="KEY",
+                     help="category key for plain-text articles (repeatable)")
+    return parser
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG, metavar="FILE",
+                        help="site configuration (default: site.toml)")
+    parser.add_argument("--content", type=Path, metavar="DIR",
+                        help="content folder (default: [paths] content in the config, 'content')")
+
+
+def _iso_date(value: str) -> date | datetime:
+    try:
+        return date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date: {value!r}") from None
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "build":
+            return _build(args)
+        return _import(args)
+    except BuildError as exc:
+        print(f"error: {exc.format(Path.cwd())}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Path]:
+    overrides = {}
+    if args.content is not None:
+        overrides["content"] = args.content
+    if getattr(args, "out", None) is not None:
+        overrides["output"] = args.out
+    return overrides
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .build import build
+    from .config import load_config
+    from .report import Reporter
+
+    config = load_config(args.config, _overrides(args))
+    result = build(config, drafts=args.drafts, reporter=Reporter(quiet=args.quiet))
+    if not args.quiet:
+        total = sum(result.timings.values())
+        print(f"built {result.articles} articles into {result.files} files in {total:.2f} s")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from .importer import import_sources
+
+    if args.limit is not None and args.limit < 0:
+        raise BuildError("--limit must be zero or more")
+    content = args.content
+    if content is None:
+        from .config import load_config
+
+        exists = args.config.exists()
+        content = load_config(args.config).paths.content if exists else Path("content")
+    stats = import_sources(args.sources, content, limit=args.limit, default_date=args.date,
+                           categories=args.category)
+    print(f"imported into {content}: {stats.line() or 'nothing'}")
+    return 0

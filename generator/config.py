@@ -1,0 +1,201 @@
+"""Typed, validated site configuration read from ``site.toml``.
+
+The file is parsed once into frozen dataclasses; every later stage receives
+them explicitly. Unknown keys and wrong types are errors naming the key and
+its line, so a typo never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import urlsplit
+
+from babel import Locale, UnknownLocaleError
+
+from .errors import BuildError, decode_utf8, toml_error
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Folders the build reads and writes, absolute."""
+
+    content: Path
+    output: Path
+    templates: Path
+    static: Path
+    cache: Path
+
+
+@dataclass(frozen=True)
+class Pagination:
+    home: int = 20
+    category: int = 20
+    archive: int = 50
+    feed: int = 20
+
+
+@dataclass(frozen=True)
+class Config:
+    title: str
+    base_url: str  # always ends with "/"
+    paths: Paths
+    description: str = ""
+    language: str = "ar"
+    direction: str = "rtl"
+    locale: str = "ar"  # Babel locale: decides month names (ar: مارس, ar_SY: آذار)
+    numerals: str = "arab"  # "arab" (٠١٢٣) or "latn" (0123) for dates, counts and page numbers
+    hijri: bool = True
+    pagination: Pagination = field(default_factory=Pagination)
+    categories: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    path: Path | None = None  # the site.toml this came from
+
+    @property
+    def base_path(self) -> str:
+        """The URL path the site is deployed under, e.g. ``/`` or ``/archive/``."""
+        return urlsplit(self.base_url).path
+
+    def category_label(self, key: str) -> str:
+        return self.categories.get(key, key)
+
+    def source_label(self, key: str) -> str:
+        return self.sources.get(key, key)
+
+    def with_paths(self, **changes: Path) -> Config:
+        return replace(self, paths=replace(self.paths, **changes))
+
+
+_TOP_LEVEL = {
+    "title": str, "description": str, "base_url": str, "language": str, "direction": str,
+    "locale": str, "numerals": str, "hijri": bool,
+    "paths": dict, "pagination": dict, "categories": dict, "sources": dict,
+}
+_PATH_KEYS = ("content", "output", "templates", "static", "cache")
+_PATH_DEFAULTS = {"content": "content", "output": "public", "templates": "templates",
+                  "static": "static", "cache": ".cache"}
+_KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+
+
+class _Checker:
+    """Validates values while remembering which line of the file defined each key."""
+
+    def __init__(self, path: Path, text: str):
+        self.path = path
+        self.lines = text.splitlines()
+
+    def line_of(self, key: str, table: str | None = None) -> int | None:
+        in_table = table is None
+        for number, line in enumerate(self.lines, 1):
+            stripped = line.strip()
+            if stripped.startswith("["):
+                in_table = stripped.strip("[] ") == table
+                continue
+            if in_table and re.match(rf'^\s*"?{re.escape(key)}"?\s*=', line):
+                return number
+        return None
+
+    def fail(self, message: str, key: str, table: str | None = None) -> BuildError:
+        name = f"{table}.{key}" if table else key
+        return BuildError(f"{name}: {message}", self.path, self.line_of(key, table))
+
+    def typed(self, data: dict, key: str, kind: type, table: str | None = None) -> Any:
+        value = data[key]
+        if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+            raise self.fail(f"expected an integer, got {value!r}", key, table)
+        if not isinstance(value, kind):
+            raise self.fail(f"expected {kind.__name__}, got {type(value).__name__} {value!r}",
+                            key, table)
+        return value
+
+    def table(self, data: dict, name: str, allowed: Mapping[str, type]) -> dict:
+        values = {}
+        for key in data:
+            if key not in allowed:
+                raise self.fail(f"unknown key (allowed: {', '.join(allowed)})", key, name)
+            values[key] = self.typed(data, key, allowed[key], name)
+        return values
+
+    def labels(self, data: dict, name: str) -> Mapping[str, str]:
+        for key in data:
+            if not _KEY_RE.match(key):
+                raise self.fail("keys must be ASCII letters, digits, '-' or '_'", key, name)
+            self.typed(data, key, str, name)
+        return MappingProxyType(dict(data))
+
+
+def load_config(path: Path, overrides: Mapping[str, Path] | None = None) -> Config:
+    """Read and validate ``site.toml``; ``overrides`` replaces entries of ``[paths]``."""
+    path = Path(path)
+    try:
+        text = decode_utf8(path.read_bytes(), path)
+    except FileNotFoundError:
+        raise BuildError("config file not found", path) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise toml_error(exc, path, text) from None
+    return parse_config(data, path, text, overrides or {})
+
+
+def parse_config(data: dict, path: Path, text: str, overrides: Mapping[str, Path]) -> Config:
+    check = _Checker(path, text)
+    for key in data:
+        if key not in _TOP_LEVEL:
+            raise check.fail(f"unknown key (allowed: {', '.join(_TOP_LEVEL)})", key)
+        check.typed(data, key, _TOP_LEVEL[key])
+    if "title" not in data or not data["title"].strip():
+        raise BuildError("title: required, the site's name", path)
+
+    base_url = data.get("base_url", "/")
+    parts = urlsplit(base_url)
+    if not (parts.path.startswith("/") and (not parts.scheme or parts.scheme in ("http", "https"))
+            and not parts.query and not parts.fragment):
+        raise check.fail("expected an http(s) URL or a path starting with '/', such as "
+                         "'https://example.org/archive/'", "base_url")
+    if not base_url.endswith("/"):
+        base_url += "/"
+
+    if data.get("direction", "rtl") not in ("rtl", "ltr"):
+        raise check.fail("expected 'rtl' or 'ltr'", "direction")
+    if data.get("numerals", "arab") not in ("arab", "latn"):
+        raise check.fail("expected 'arab' (Arabic-Indic digits) or 'latn' (0-9)", "numerals")
+    locale = data.get("locale", "ar")
+    try:
+        Locale.parse(locale)
+    except (UnknownLocaleError, ValueError):
+        raise check.fail(f"unknown locale {locale!r} (examples: 'ar', 'ar_EG', 'ar_SY')",
+                         "locale") from None
+
+    raw_paths = check.table(data.get("paths", {}), "paths", dict.fromkeys(_PATH_KEYS, str))
+    root = path.parent.resolve()
+    resolved = {key: (root / raw_paths.get(key, default)).resolve()
+                for key, default in _PATH_DEFAULTS.items()}
+    resolved.update({key: Path(value).resolve() for key, value in overrides.items()})
+
+    pages = check.table(data.get("pagination", {}), "pagination",
+                        dict.fromkeys(("home", "category", "archive", "feed"), int))
+    for key, value in pages.items():
+        if value < 1:
+            raise check.fail("must be at least 1", key, "pagination")
+
+    return Config(
+        title=data["title"].strip(),
+        description=data.get("description", ""),
+        base_url=base_url,
+        language=data.get("language", "ar"),
+        direction=data.get("direction", "rtl"),
+        locale=locale,
+        numerals=data.get("numerals", "arab"),
+        hijri=data.get("hijri", True),
+        pagination=Pagination(**pages),
+        categories=check.labels(data.get("categories", {}), "categories"),
+        sources=check.labels(data.get("sources", {}), "sources"),
+        paths=Paths(**resolved),
+        path=path,
+    )

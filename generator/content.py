@@ -1,0 +1,129 @@
+"""Reading the content folder into :class:`Article` and :class:`Page` records.
+
+Articles live anywhere under ``content/articles/`` (the importer files them by
+``<YYYY>/<MM>/``), pages directly in ``content/pages/``. Each file is validated
+field by field; every problem is a :class:`BuildError` at the offending line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from types import MappingProxyType
+from urllib.parse import urlsplit
+
+from . import frontmatter, urls
+from .config import Config
+from .errors import BuildError, decode_utf8
+from .markup import MarkdownRenderer
+from .model import Article, Content, Page
+from .text import html_blocks, summarize, word_count
+
+ARTICLE_FIELDS = frozenset({"title", "date", "updated", "slug", "summary", "author", "source",
+                            "source_url", "category", "categories", "tags", "draft", "image"})
+PAGE_FIELDS = frozenset({"title", "slug", "summary", "draft"})
+
+
+def read_content(config: Config, drafts: bool = False,
+                 progress: Callable[[Iterable[Path]], Iterable[Path]] = iter) -> Content:
+    """Read every article and page; ``drafts`` includes articles marked ``draft = true``."""
+    root = config.paths.content
+    if not root.is_dir():
+        raise BuildError("content folder not found", root)
+    renderer = MarkdownRenderer()
+    article_files = sorted((root / "articles").rglob("*.md"))
+    articles, skipped = [], 0
+    for path in progress(article_files):
+        article = read_article(path, renderer)
+        if article.draft and not drafts:
+            skipped += 1
+            continue
+        articles.append(article)
+    pages = [read_page(path, renderer) for path in sorted((root / "pages").glob("*.md"))]
+    _check_unique(articles)
+    _check_unique(pages)
+    return Content(tuple(articles), tuple(page for page in pages if drafts or not page.draft),
+                   drafts_skipped=skipped)
+
+
+def _load(path: Path) -> tuple[frontmatter.FrontMatter, str]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BuildError(f"cannot read file: {exc.strerror}", path) from None
+    meta, body, _ = frontmatter.split(decode_utf8(data, path), path)
+    return meta, body
+
+
+def _slug(meta: frontmatter.FrontMatter, path: Path) -> str:
+    slug = meta.string("slug")
+    if slug is None:
+        slug = path.stem
+        if not urls.is_safe_segment(slug):
+            raise BuildError(f"the file name {path.stem!r} is not a safe URL segment; rename the "
+                             "file or set `slug` (letters, digits, '-' and '_' only)", path, 1)
+    elif not urls.is_safe_segment(slug):
+        raise meta.error("slug", f"{slug!r} is not a safe URL segment (letters, digits, '-' "
+                                 "and '_' only; no '/', '.', spaces)")
+    return slug
+
+
+def read_article(path: Path, renderer: MarkdownRenderer) -> Article:
+    meta, body = _load(path)
+    title = meta.string("title", required=True)
+    moment = meta.moment("date", required=True)
+    slug = _slug(meta, path)
+    categories = meta.strings("category") + meta.strings("categories")
+    for key in categories:
+        if not urls.is_safe_segment(key):
+            raise meta.error("categories" if meta.has("categories") else "category",
+                             f"{key!r} is not a usable category key (ASCII letters, digits, "
+                             "'-' or '_'; give it an Arabic label in site.toml [categories])")
+    source_url = meta.string("source_url")
+    if source_url and urlsplit(source_url).scheme not in ("http", "https"):
+        raise meta.error("source_url", f"expected an http(s) URL, got {source_url!r}")
+    body_html = renderer.render(body)
+    blocks = html_blocks(body_html)
+    return Article(
+        source=path,
+        slug=slug,
+        url=urls.article_url(moment.year, moment.month, slug),
+        title=title,
+        date=moment,
+        updated=meta.moment("updated"),
+        body_html=body_html,
+        summary=meta.string("summary") or summarize(blocks),
+        word_count=word_count(blocks),
+        author=meta.string("author"),
+        publisher=meta.string("source"),
+        source_url=source_url,
+        categories=tuple(dict.fromkeys(categories)),
+        tags=meta.strings("tags"),
+        image=meta.string("image"),
+        draft=meta.boolean("draft"),
+        extra=MappingProxyType({k: v for k, v in meta.data.items() if k not in ARTICLE_FIELDS}),
+    )
+
+
+def read_page(path: Path, renderer: MarkdownRenderer) -> Page:
+    meta, body = _load(path)
+    title = meta.string("title", required=True)
+    slug = _slug(meta, path)
+    if slug in urls.RESERVED_ROOTS:
+        raise BuildError(f"the page slug {slug!r} is reserved for the site's own pages; "
+                         "choose another", path, meta.line_of("slug") or 1)
+    body_html = renderer.render(body)
+    return Page(source=path, slug=slug, url=urls.page_url(slug), title=title, body_html=body_html,
+                summary=meta.string("summary") or summarize(html_blocks(body_html)),
+                draft=meta.boolean("draft"),
+                extra=MappingProxyType({k: v for k, v in meta.data.items()
+                                        if k not in PAGE_FIELDS}))
+
+
+def _check_unique(items: Iterable[Article | Page]) -> None:
+    seen: dict[str, Path] = {}
+    for item in items:
+        other = seen.setdefault(item.url, item.source)
+        if other != item.source:
+            raise BuildError(f"duplicate URL /{item.url}: {other} has the same slug and month; "
+                             "set a different `slug` in one of them", item.source, 1)

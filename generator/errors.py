@@ -1,0 +1,69 @@
+"""The one error type the build reports to people.
+
+Every problem a user can fix (bad front matter, a bad config key, a broken
+template) is raised as :class:`BuildError` with the file and, where there is
+one, the line. The CLI prints it as ``path:line: message`` and exits non-zero
+without a traceback; anything else escaping is a bug in the generator.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from pathlib import Path
+
+
+class BuildError(Exception):
+    """A user-fixable problem, located in a file (and line) where possible."""
+
+    def __init__(self, message: str, path: Path | str | None = None, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.path = Path(path) if path is not None else None
+        self.line = line
+
+    def location(self, relative_to: Path | None = None) -> str:
+        if self.path is None:
+            return ""
+        path = self.path
+        if relative_to is not None:
+            with contextlib.suppress(ValueError):
+                path = path.resolve().relative_to(relative_to.resolve())
+        return f"{path}:{self.line}" if self.line else str(path)
+
+    def format(self, relative_to: Path | None = None) -> str:
+        where = self.location(relative_to)
+        return f"{where}: {self.message}" if where else self.message
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column \d+\)|\s*\(at end of document\)")
+
+
+def toml_error(exc: Exception, path: Path, text: str, line_offset: int = 0) -> BuildError:
+    """Turn a :class:`tomllib.TOMLDecodeError` into a located :class:`BuildError`.
+
+    ``tomllib`` only reports the position inside its message, so it is parsed
+    out; ``line_offset`` shifts it when the TOML is embedded (front matter).
+    """
+    message = str(exc)
+    match = _TOML_POSITION.search(message)
+    line = None
+    if match:
+        message = message[: match.start()] + message[match.end() :]
+        line = int(match.group(1)) if match.group(1) else text.count("\n") + 1
+    return BuildError(f"invalid TOML: {message}", path, line + line_offset if line else None)
+
+
+def decode_utf8(data: bytes, path: Path) -> str:
+    """Decode ``data`` as UTF-8 (a BOM is dropped), or fail naming the line."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise BuildError(
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8", path, line
+        ) from None
+    return text.removeprefix("\ufeff")

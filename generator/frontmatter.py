@@ -1,0 +1,110 @@
+"""TOML front matter between ``+++`` lines (Hugo's convention), with line numbers.
+
+:class:`FrontMatter` keeps the file's text so that a problem with any field can
+be reported at the line that defines it.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from .errors import BuildError, toml_error
+
+DELIMITER = "+++"
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    path: Path
+    data: dict[str, Any]
+    lines: tuple[str, ...]  # the front matter's lines; lines[0] is line 2 of the file
+
+    def line_of(self, key: str) -> int | None:
+        pattern = re.compile(rf'^\s*(?:"{re.escape(key)}"|{re.escape(key)})\s*=')
+        for number, line in enumerate(self.lines, 2):
+            if pattern.match(line):
+                return number
+        return None
+
+    def error(self, key: str, message: str) -> BuildError:
+        return BuildError(f"{key}: {message}", self.path, self.line_of(key) or 1)
+
+    def has(self, key: str) -> bool:
+        return key in self.data
+
+    def string(self, key: str, required: bool = False) -> str | None:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                raise BuildError(f"missing required field '{key}'", self.path, 1)
+            return None
+        if not isinstance(value, str):
+            raise self.error(key, f"expected a string, got {_kind(value)}")
+        if required and not value.strip():
+            raise self.error(key, "must not be empty")
+        return value.strip()
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        value = self.data.get(key, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise self.error(key, f"expected a list of strings, got {_kind(value)}")
+        return tuple(dict.fromkeys(item.strip() for item in value if item.strip()))
+
+    def boolean(self, key: str, default: bool = False) -> bool:
+        value = self.data.get(key, default)
+        if not isinstance(value, bool):
+            raise self.error(key, f"expected true or false, got {_kind(value)}")
+        return value
+
+    def moment(self, key: str, required: bool = False) -> datetime | None:
+        """An ISO 8601 date or date-time, as a TOML value or a quoted string."""
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                raise BuildError(f"missing required field '{key}' (ISO 8601, e.g. 2019-03-19)",
+                                 self.path, 1)
+            return None
+        if isinstance(value, str):
+            try:
+                value = datetime.fromisoformat(value.strip())
+            except ValueError:
+                raise self.error(key, f"cannot parse {value!r} as an ISO 8601 date "
+                                      "(e.g. 2019-03-19 or 2019-03-19T10:30:00+03:00)") from None
+        if isinstance(value, datetime):
+            return value
+        if isinstance(value, date):
+            return datetime.combine(value, time())
+        raise self.error(key, f"expected an ISO 8601 date, got {_kind(value)}")
+
+
+def _kind(value: Any) -> str:
+    names = {str: "a string", bool: "a boolean", int: "an integer", float: "a number",
+             list: "a list", dict: "a table"}
+    return names.get(type(value), type(value).__name__) + f" ({value!r})"[:60]
+
+
+def split(text: str, path: Path) -> tuple[FrontMatter, str, int]:
+    """Split a document into its front matter and body; also returns the body's first line."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != DELIMITER:
+        raise BuildError(f"missing front matter: the file must start with a '{DELIMITER}' line, "
+                         f"then TOML fields, then another '{DELIMITER}' line", path, 1)
+    for end in range(1, len(lines)):
+        if lines[end].strip() == DELIMITER:
+            break
+    else:
+        raise BuildError(f"front matter is not closed: no second '{DELIMITER}' line", path, 1)
+    source = "\n".join(lines[1:end])
+    try:
+        data = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as exc:
+        raise toml_error(exc, path, source, line_offset=1) from None
+    body = "\n".join(lines[end + 1:])
+    return FrontMatter(path, data, tuple(lines[1:end])), body, end + 2

@@ -1,0 +1,187 @@
+"""Every page of the site as a :class:`PageJob`: a URL, a template and its own context.
+
+Each page type has one function here; each builds a small, explicit context
+from the site's precomputed indexes. To add a page type, add a function and
+call it from :func:`plan_pages`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from . import jsonld, urls
+from .model import Article, Site
+
+
+@dataclass(frozen=True)
+class PageJob:
+    url: str  # site path; the output file is urls.output_file(url)
+    template: str
+    context: Mapping[str, Any]
+    in_sitemap: bool = True
+    lastmod: Any = None  # datetime for the sitemap, when the page has one
+
+
+@dataclass(frozen=True)
+class Pager:
+    """One page of a paginated listing."""
+
+    number: int
+    count: int
+    items: tuple
+    urls: tuple[str, ...]  # site path of every page, index 0 = page 1
+
+    @property
+    def previous_url(self) -> str | None:
+        return self.urls[self.number - 2] if self.number > 1 else None
+
+    @property
+    def next_url(self) -> str | None:
+        return self.urls[self.number] if self.number < self.count else None
+
+    def window(self, radius: int = 2) -> list[tuple[int, str] | None]:
+        """Page links around the current one, with None where pages are skipped."""
+        shown = {1, self.count, *range(self.number - radius, self.number + radius + 1)}
+        out: list[tuple[int, str] | None] = []
+        for number in sorted(n for n in shown if 1 <= n <= self.count):
+            if out and out[-1] is not None and number - out[-1][0] > 1:
+                out.append(None)
+            out.append((number, self.urls[number - 1]))
+        return out
+
+
+def paginate(items: Sequence, size: int, url_of: Callable[[int], str]) -> Iterator[Pager]:
+    count = max(1, -(-len(items) // size))
+    page_urls = tuple(url_of(n) for n in range(1, count + 1))
+    for number in range(1, count + 1):
+        chunk = tuple(items[(number - 1) * size: number * size])
+        yield Pager(number, count, chunk, page_urls)
+
+
+@dataclass(frozen=True)
+class Chrome:
+    """What the header and footer of every page show."""
+
+    title: str
+    description: str
+    language: str
+    direction: str
+    categories: tuple[tuple[str, str], ...]  # (label, url), most articles first
+    pages: tuple[tuple[str, str], ...]  # (title, url)
+
+
+def plan_pages(site: Site) -> list[PageJob]:
+    chrome = _chrome(site)
+    jobs: list[PageJob] = []
+    jobs += article_pages(site, chrome)
+    jobs += standalone_pages(site, chrome)
+    jobs += home_pages(site, chrome)
+    jobs += category_pages(site, chrome)
+    jobs += archive_pages(site, chrome)
+    jobs += feeds(site)
+    jobs += [PageJob("404.html", "404.html", {"chrome": chrome}, in_sitemap=False)]
+    jobs += sitemap(site, jobs)
+    return jobs
+
+
+def _chrome(site: Site) -> Chrome:
+    config = site.config
+    biggest = sorted(site.by_category, key=lambda k: (-len(site.by_category[k]), k))
+    return Chrome(
+        title=config.title,
+        description=config.description,
+        language=config.language,
+        direction=config.direction,
+        categories=tuple((config.category_label(k), urls.category_url(k)) for k in biggest),
+        pages=tuple((page.title, page.url) for page in site.pages),
+    )
+
+
+def article_pages(site: Site, chrome: Chrome) -> Iterator[PageJob]:
+    for article in site.articles:
+        older, newer = site.neighbours[article.url]
+        yield PageJob(article.url, "article.html",
+                      {"chrome": chrome, "article": article, "older": older, "newer": newer,
+                       "jsonld": jsonld.news_article(article, site.config)},
+                      lastmod=article.updated or article.date)
+
+
+def standalone_pages(site: Site, chrome: Chrome) -> Iterator[PageJob]:
+    for page in site.pages:
+        yield PageJob(page.url, "page.html", {"chrome": chrome, "page": page})
+
+
+def _listing(chrome: Chrome, articles: Sequence[Article], size: int,
+             url_of: Callable[[int], str], **context: Any) -> Iterator[PageJob]:
+    for pager in paginate(articles, size, url_of):
+        yield PageJob(pager.urls[pager.number - 1], "list.html",
+                      {"chrome": chrome, "pager": pager, "total": len(articles), **context})
+
+
+def home_pages(site: Site, chrome: Chrome) -> Iterator[PageJob]:
+    yield from _listing(chrome, site.articles, site.config.pagination.home, urls.home_url,
+                        heading="أحدث الأخبار", kind="home", feed_url="feed.xml")
+
+
+def category_pages(site: Site, chrome: Chrome) -> Iterator[PageJob]:
+    config = site.config
+    index = tuple((config.category_label(k), urls.category_url(k), len(items))
+                  for k, items in site.by_category.items())
+    yield PageJob(urls.category_index_url(), "categories.html",
+                  {"chrome": chrome, "categories": index})
+    for key, articles in site.by_category.items():
+        yield from _listing(chrome, articles, config.pagination.category,
+                            lambda n, key=key: urls.category_url(key, n),
+                            heading=config.category_label(key), kind="category",
+                            feed_url=urls.category_feed_url(key))
+
+
+def archive_pages(site: Site, chrome: Chrome) -> Iterator[PageJob]:
+    size = site.config.pagination.archive
+    months_of: dict[int, list[tuple[int, str, int]]] = {}
+    for (year, month), articles in site.by_month.items():
+        months_of.setdefault(year, []).append((month, urls.month_url(year, month), len(articles)))
+    years = tuple((year, urls.year_url(year), len(articles), tuple(months_of[year]))
+                  for year, articles in site.by_year.items())
+    yield PageJob(urls.archive_index_url(), "archive.html", {"chrome": chrome, "years": years})
+    for year, articles in site.by_year.items():
+        yield from _listing(chrome, articles, size, lambda n, y=year: urls.year_url(y, n),
+                            heading=str(year), kind="year", year=year,
+                            months=tuple(months_of[year]))
+    for (year, month), articles in site.by_month.items():
+        yield from _listing(chrome, articles, size,
+                            lambda n, y=year, m=month: urls.month_url(y, m, n),
+                            heading=None, kind="month", year=year, month=month)
+
+
+def feeds(site: Site) -> Iterator[PageJob]:
+    size = site.config.pagination.feed
+    meta = {"site_title": site.config.title, "language": site.config.language}
+    yield PageJob("feed.xml", "atom.xml",
+                  {**meta, "title": site.config.title, "self_url": "feed.xml", "page_url": "",
+                   "articles": site.articles[:size]}, in_sitemap=False)
+    for key, articles in site.by_category.items():
+        label = site.config.category_label(key)
+        yield PageJob(urls.category_feed_url(key), "atom.xml",
+                      {**meta, "title": f"{label} — {site.config.title}",
+                       "self_url": urls.category_feed_url(key),
+                       "page_url": urls.category_url(key), "articles": articles[:size]},
+                      in_sitemap=False)
+
+
+SITEMAP_LIMIT = 50_000  # URLs per sitemap file, the protocol's maximum
+
+
+def sitemap(site: Site, jobs: Sequence[PageJob]) -> Iterator[PageJob]:
+    entries = tuple((job.url, job.lastmod) for job in jobs if job.in_sitemap)
+    chunks = [entries[i:i + SITEMAP_LIMIT] for i in range(0, len(entries), SITEMAP_LIMIT)] or [()]
+    if len(chunks) == 1:
+        yield PageJob("sitemap.xml", "sitemap.xml", {"entries": chunks[0]}, in_sitemap=False)
+    else:
+        names = tuple(f"sitemap-{n}.xml" for n in range(1, len(chunks) + 1))
+        for name, chunk in zip(names, chunks, strict=True):
+            yield PageJob(name, "sitemap.xml", {"entries": chunk}, in_sitemap=False)
+        yield PageJob("sitemap.xml", "sitemap_index.xml", {"sitemaps": names}, in_sitemap=False)
+    yield PageJob("robots.txt", "robots.txt", {}, in_sitemap=False)

@@ -1,0 +1,83 @@
+"""The Jinja2 environment: autoescaping, strict undefined values, Arabic filters.
+
+Templates are compiled once per build. Errors in a template are reported as
+:class:`BuildError` at the template's file and line.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from . import urls
+from .assets import Assets
+from .config import Config
+from .dates import Formatter, rfc3339
+from .errors import BuildError
+from .urls import Urls
+
+
+def make_environment(config: Config, assets: Assets) -> jinja2.Environment:
+    templates = config.paths.templates
+    if not templates.is_dir():
+        raise BuildError("templates folder not found", templates)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": True}
+    fmt = Formatter(config)
+    links = Urls(config)
+    env.filters.update(
+        href=links.href,
+        absolute=links.absolute,
+        digits=fmt.digits,
+        date_ar=fmt.date,
+        hijri=fmt.hijri,
+        count=fmt.count,
+        reading_time=fmt.reading_time,
+        rfc3339=rfc3339,
+        category_label=config.category_label,
+        category_url=urls.category_url,
+        year_url=urls.year_url,
+        source_label=config.source_label,
+    )
+    env.globals.update(asset=lambda name: links.href(assets.url(name)), month_label=fmt.month,
+                       month_name=fmt.month_name)
+    return env
+
+
+def render(env: jinja2.Environment, template: str, context: Mapping[str, Any]) -> str:
+    try:
+        return env.get_template(template).render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise BuildError(f"template syntax error: {exc.message}",
+                         exc.filename or template, exc.lineno) from None
+    except jinja2.TemplateNotFound as exc:
+        path, line = _template_frame(exc, env)
+        folder = env.loader.searchpath[0]
+        raise BuildError(f"template {exc.name!r} not found in {folder}", path, line) from None
+    except (jinja2.UndefinedError, TypeError, ValueError, BuildError) as exc:
+        path, line = _template_frame(exc, env)
+        if isinstance(exc, BuildError):
+            raise BuildError(exc.message, path or exc.path, line) from None
+        raise BuildError(f"error while rendering: {exc}", path or template, line) from None
+
+
+def _template_frame(exc: BaseException, env: jinja2.Environment) -> tuple[str | None, int | None]:
+    """The innermost template file and line in the traceback of ``exc``."""
+    roots = tuple(str(Path(p).resolve()) for p in env.loader.searchpath)
+    found: tuple[str | None, int | None] = (None, None)
+    for frame in traceback.extract_tb(exc.__traceback__ or sys.exc_info()[2]):
+        if frame.filename.startswith(roots):
+            found = (frame.filename, frame.lineno)
+    return found
