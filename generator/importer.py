@@ -204,17 +204,18 @@ def render_article(record: Record) -> str:
     return f"{delimiter}\n{tomli_w.dumps(meta)}{delimiter}\n\n{body}\n"
 
 
-_INLINE_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]{}<>"})
+# Python-Markdown's backslash escapes cover these; "<" has none, so it becomes an entity.
+_INLINE_SPECIAL = str.maketrans({**{c: "\\" + c for c in "\\`*_[]{}>"}, "<": "&lt;"})
 _ENTITY_LIKE_RE = re.compile(r"&(?=#?\w+;)")
-_BLOCK_START_RE = re.compile(r"^(?:[#>+=-]|[0-9]+[.)](?:\s|$))")
+_BLOCK_START_RE = re.compile(r"^(?:[#>+-]|[0-9]+[.)](?:\s|$))")
 _UNESCAPABLE_START = {":": "&#58;", "~": "&#126;"}
 
 
 def escape_markdown(paragraph: str) -> str:
     """Escape a plain-text paragraph so that Markdown shows it exactly as written."""
-    text = _ENTITY_LIKE_RE.sub("&amp;", paragraph.translate(_INLINE_SPECIAL))
+    text = _ENTITY_LIKE_RE.sub("&amp;", paragraph).translate(_INLINE_SPECIAL)
     match = _BLOCK_START_RE.match(text)
-    if match:  # would start a heading, quote, list or setext underline
+    if match:  # would start a heading, quote, list or rule
         cut = len(match.group().rstrip()) - 1 if text[0] in "0123456789" else 0
         text = text[:cut] + "\\" + text[cut:]
     elif text[:1] in _UNESCAPABLE_START:  # definition list / fenced code markers

@@ -1,0 +1,158 @@
+"""Shared helpers: small sites built in temporary folders, and HTML checks with a parser."""
+
+from __future__ import annotations
+
+import hashlib
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+
+from generator.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SEED = REPO / "seeds" / "000_b13ded825dd51055.txt"
+ANT_CORPUS = SHARED / "corpus" / "ant-v2.1-news.jsonl.gz"
+SNN_CORPUS = SHARED / "corpus" / "saudinewsnet.jsonl.gz"
+
+
+def require_shared(path: Path) -> Path:
+    if not path.exists():
+        pytest.skip(f"{path} is absent: the shared data folder (../shared) is not beside the repo")
+    return path
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+@dataclass
+class TmpSite:
+    """A site in a temporary folder using the repository's templates and static files."""
+
+    root: Path
+    capsys: pytest.CaptureFixture
+    config: dict = field(default_factory=dict)
+
+    @property
+    def content(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def public(self) -> Path:
+        return self.root / "public"
+
+    def write_config(self, text: str | None = None, **settings) -> Path:
+        path = self.root / "site.toml"
+        if text is None:
+            values = {"title": "أرشيف الاختبار", "base_url": "https://example.org/", **settings}
+            lines = [f"{key} = {_toml(value)}" for key, value in values.items()
+                     if not isinstance(value, dict)]
+            tables = {key: value for key, value in values.items() if isinstance(value, dict)}
+            tables.setdefault("paths", {})
+            tables["paths"] = {"templates": str(REPO / "templates"),
+                               "static": str(REPO / "static"), **tables["paths"]}
+            for name, table in tables.items():
+                lines.append(f"[{name}]")
+                lines += [f"{_toml(key)} = {_toml(value)}" for key, value in table.items()]
+            text = "\n".join(lines) + "\n"
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def article(self, name: str, title: str | None = "عنوان", date: str | None = "2019-03-19",
+                body: str = "نص المقال.", **fields) -> Path:
+        lines = []
+        if title is not None:
+            lines.append(f"title = {_toml(title)}")
+        if date is not None:
+            lines.append(f"date = {date}")
+        lines += [f"{key} = {_toml(value)}" for key, value in fields.items()]
+        return self.write(f"articles/{name}.md", "+++\n" + "\n".join(lines) + "\n+++\n\n" + body)
+
+    def write(self, rel: str, text: str | bytes) -> Path:
+        path = self.content / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, str):
+            text = textwrap.dedent(text) if text.startswith("\n") else text
+            text = text.encode("utf-8")
+        path.write_bytes(text)
+        return path
+
+    def cli(self, *args: str) -> Run:
+        self.capsys.readouterr()
+        code = main(list(args))
+        captured = self.capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    def build(self, *args: str, check: bool = True) -> Run:
+        if not (self.root / "site.toml").exists():
+            self.write_config()
+        run = self.cli("build", "--config", str(self.root / "site.toml"), *args)
+        if check:
+            assert run.code == 0, run.err
+        return run
+
+    def soup(self, url: str) -> BeautifulSoup:
+        return parse_html(self.public / output_file(url))
+
+    def tree_digest(self) -> dict[str, str]:
+        return tree_digest(self.public)
+
+
+def _toml(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def output_file(url: str) -> str:
+    url = unquote(url).lstrip("/")
+    return url + "index.html" if url == "" or url.endswith("/") else url
+
+
+def parse_html(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def internal_links(soup: BeautifulSoup) -> list[str]:
+    links = [tag.get("href") for tag in soup.find_all(["a", "link"])]
+    links += [tag.get("src") for tag in soup.find_all(["script", "img"])]
+    return [link for link in links if link and not urlsplit(link).scheme
+            and not link.startswith("#") and not link.startswith("mailto:")]
+
+
+def broken_links(public: Path, base_path: str = "/") -> list[tuple[str, str]]:
+    """(page, link) for every internal link that does not resolve to a built file."""
+    broken = []
+    for page in sorted(public.rglob("*.html")):
+        for link in internal_links(parse_html(page)):
+            path = urlsplit(link).path
+            if not path.startswith(base_path):
+                broken.append((page.relative_to(public).as_posix(), link))
+                continue
+            target = public / output_file(path[len(base_path):])
+            if not target.is_file():
+                broken.append((page.relative_to(public).as_posix(), link))
+    return broken
+
+
+@pytest.fixture
+def site(tmp_path: Path, capsys: pytest.CaptureFixture) -> TmpSite:
+    return TmpSite(tmp_path, capsys)

@@ -1,0 +1,50 @@
+"""The repository's own site: the seed article built with site.toml, as `make site` does."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+from conftest import REPO, SEED, broken_links, parse_html
+
+from generator.text import clean_text
+
+
+@pytest.fixture(scope="module")
+def public(tmp_path_factory):
+    out = tmp_path_factory.mktemp("public")
+    result = subprocess.run([sys.executable, "-m", "generator", "build", "--out", str(out)],
+                            cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    for stage in ("read", "index", "render", "write"):
+        assert any(line.split()[:1] == [stage] for line in result.stdout.splitlines()), stage
+    return out
+
+
+def seed_article(public):
+    pages = list((public / "articles").rglob("index.html"))
+    assert len(pages) == 1
+    return parse_html(pages[0])
+
+
+def test_seed_article_page_has_its_full_text(public):
+    lines = [line for line in clean_text(SEED.read_text(encoding="utf-8")).split("\n") if line]
+    soup = seed_article(public)
+    assert soup.h1.get_text() == lines[0]
+    assert [p.get_text() for p in soup.find(class_="article-body").find_all("p")] == lines[1:]
+    assert soup.find("time").get_text() == "الثلاثاء، ١٩ مارس ٢٠١٩"
+
+
+def test_home_archives_categories_feed_and_sitemap_exist(public):
+    title = seed_article(public).h1.get_text()
+    for page in ("index.html", "archive/index.html", "archive/2019/03/index.html",
+                 "categories/index.html", "categories/middleEast/index.html"):
+        cards = [h.get_text(strip=True) for h in parse_html(public / page).select(".card-title")]
+        assert cards == ([title] if "categories/index" not in page and
+                         page != "archive/index.html" else []), page
+    assert ET.parse(public / "feed.xml").getroot().tag.endswith("feed")
+    assert len(list(ET.parse(public / "sitemap.xml").getroot())) >= 8
+    assert (public / "about/index.html").is_file()
+    assert broken_links(public) == []

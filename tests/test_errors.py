@@ -1,0 +1,158 @@
+"""Bad input: a message naming the file and line, exit 1, no traceback, output untouched."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from conftest import REPO
+
+GOOD = '+++\ntitle = "عنوان"\ndate = 2019-03-19\n+++\n\nنص.\n'
+
+# (file content, expected line, words the message must contain)
+BAD_ARTICLES = {
+    "malformed front matter": ('+++\ntitle = "عنوان"\ndate = 2019-03-19\ntags = [\n+++\nنص', 4,
+                               "invalid TOML"),
+    "unclosed front matter": ('+++\ntitle = "عنوان"\ndate = 2019-03-19\nنص', 1, "not closed"),
+    "no front matter": ("مجرد نص بلا حقول\n", 1, "missing front matter"),
+    "missing title": ("+++\ndate = 2019-03-19\n+++\nنص", 1, "'title'"),
+    "empty title": ('+++\ntitle = "  "\ndate = 2019-03-19\n+++\nنص', 2, "must not be empty"),
+    "missing date": ('+++\ntitle = "عنوان"\n+++\nنص', 1, "'date'"),
+    "unparsable date": ('+++\ntitle = "عنوان"\ndate = "19 مارس 2019"\n+++\nنص', 3,
+                        "cannot parse"),
+    "date of wrong type": ('+++\ntitle = "عنوان"\ndate = 2019\n+++\nنص', 3, "ISO 8601"),
+    "unsafe slug": ('+++\ntitle = "عنوان"\ndate = 2019-03-19\nslug = "../../etc"\n+++\nنص', 4,
+                    "not a safe URL segment"),
+    "slug with space": ('+++\ntitle = "عنوان"\ndate = 2019-03-19\nslug = "a b"\n+++\nنص', 4,
+                        "not a safe URL segment"),
+    "tags not a list": ('+++\ntitle = "عنوان"\ndate = 2019-03-19\ntags = 5\n+++\nنص', 4,
+                        "list of strings"),
+    "draft not a boolean": ('+++\ntitle = "عنوان"\ndate = 2019-03-19\ndraft = "no"\n+++\nنص', 4,
+                            "true or false"),
+    "bad category key": ('+++\ntitle = "عنوان"\ndate = 2019-03-19\ncategory = "a/b"\n+++\nنص', 4,
+                         "category key"),
+    "non-http source_url": ('+++\ntitle = "عنوان"\ndate = 2019-03-19\n'
+                            'source_url = "javascript:alert(1)"\n+++\nنص', 4, "http"),
+}
+
+
+@pytest.fixture
+def built(site):
+    """A site that built once; the test then breaks it and checks nothing changed."""
+    site.write("articles/good.md", GOOD)
+    site.build()
+    return site, site.tree_digest()
+
+
+def assert_failed(site, before, run, where, *words):
+    assert run.code == 1
+    assert run.err.startswith("error: "), run.err
+    assert where in run.err, run.err
+    for word in words:
+        assert word in run.err, run.err
+    assert "Traceback" not in run.err + run.out
+    assert site.tree_digest() == before
+
+
+@pytest.mark.parametrize("case", sorted(BAD_ARTICLES))
+def test_bad_article_is_reported_at_its_line(built, case):
+    site, before = built
+    text, line, words = BAD_ARTICLES[case]
+    path = site.write("articles/2019/bad.md", text)
+    run = site.build(check=False)
+    assert_failed(site, before, run, f"{path}:{line}:", words)
+
+
+def test_non_utf8_file_names_the_line(built):
+    site, before = built
+    path = site.write("articles/latin1.md", GOOD.encode("utf-8") + "\nسطر\né\n".encode("cp1256"))
+    run = site.build(check=False)
+    assert_failed(site, before, run, f"{path}:8:", "UTF-8")
+
+
+def test_duplicate_url_names_both_files(built):
+    site, before = built
+    site.write("articles/a/good.md", GOOD)
+    run = site.build(check=False)
+    assert_failed(site, before, run, "good.md:1:", "duplicate URL /articles/2019/03/good/")
+    assert str(site.content / "articles/a/good.md") in run.err
+    assert str(site.content / "articles/good.md") in run.err
+
+
+def test_reserved_page_slug(built):
+    site, before = built
+    path = site.write("pages/archive.md", '+++\ntitle = "أرشيف"\n+++\nنص')
+    run = site.build(check=False)
+    assert_failed(site, before, run, f"{path}:1:", "reserved")
+
+
+def test_missing_content_folder(site):
+    site.write_config()
+    run = site.build("--content", str(site.root / "nowhere"), check=False)
+    assert run.code == 1 and "content folder not found" in run.err
+
+
+@pytest.mark.parametrize("config, line, words", [
+    ('title = "x"\ntitel = "y"\n', 2, "unknown key"),
+    ('title = "x"\nhijri = "yes"\n', 2, "expected bool"),
+    ('title = "x"\nnumerals = "roman"\n', 2, "'arab'"),
+    ('title = "x"\nbase_url = "example.org"\n', 2, "base_url"),
+    ('title = "x"\nlocale = "xx_YY"\n', 2, "unknown locale"),
+    ('title = "x"\n[pagination]\nhome = 0\n', 3, "at least 1"),
+    ('title = "x"\n[pagination]\nhomepage = 5\n', 3, "pagination.homepage"),
+    ('title = "x"\n[categories]\nsport = 5\n', 3, "categories.sport"),
+    ('title = "x\n', 1, "invalid TOML"),
+])
+def test_bad_config_names_the_key_and_line(built, config, line, words):
+    site, before = built
+    path = site.write_config(config)
+    run = site.build(check=False)
+    assert_failed(site, before, run, f"{path}:{line}:", words)
+
+
+def test_missing_config_file(site):
+    run = site.cli("build", "--config", str(site.root / "missing.toml"))
+    assert run.code == 1 and "config file not found" in run.err
+
+
+def test_template_error_names_template_and_line(built, tmp_path):
+    site, before = built
+    templates = tmp_path / "theme"
+    templates.mkdir()
+    for source in (REPO / "templates").iterdir():
+        (templates / source.name).write_bytes(source.read_bytes())
+    (templates / "page.html").write_text("{% extends 'base.html' %}\n{% block main %}\n{{ oops }\n")
+    site.write_config(paths={"templates": str(templates)})
+    site.write("pages/about.md", '+++\ntitle = "عن"\n+++\nنص')
+    run = site.build(check=False)
+    assert_failed(site, before, run, f"{templates / 'page.html'}:3:", "template")
+
+
+def test_undefined_template_variable_names_template_and_line(built, tmp_path):
+    site, before = built
+    templates = tmp_path / "theme"
+    templates.mkdir()
+    for source in (REPO / "templates").iterdir():
+        (templates / source.name).write_bytes(source.read_bytes())
+    (templates / "page.html").write_text(
+        "{% extends 'base.html' %}\n{% block main %}\n<p>{{ page.no_such_field }}</p>\n"
+        "{% endblock %}\n")
+    site.write_config(paths={"templates": str(templates)})
+    site.write("pages/about.md", '+++\ntitle = "عن"\n+++\nنص')
+    run = site.build(check=False)
+    assert_failed(site, before, run, f"{templates / 'page.html'}:3:", "no_such_field")
+
+
+def test_real_process_prints_no_traceback(tmp_path):
+    content = tmp_path / "content" / "articles"
+    content.mkdir(parents=True)
+    (content / "bad.md").write_text('+++\ntitle = "x"\n+++\n', encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "build", "--config", str(REPO / "site.toml"),
+         "--content", str(tmp_path / "content"), "--out", str(tmp_path / "public")],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr.strip() == ("error: content/articles/bad.md:1: missing required field "
+                                      "'date' (ISO 8601, e.g. 2019-03-19)")
+    assert not (tmp_path / "public").exists()
