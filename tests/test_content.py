@@ -1,0 +1,53 @@
+"""Reading articles and pages: defaults, optional fields, unknown fields."""
+
+from __future__ import annotations
+
+from bs4 import BeautifulSoup
+
+from generator.config import load_config
+from generator.content import read_content
+
+
+def read(site):
+    return read_content(load_config(site.write_config()))
+
+
+def test_defaults_and_optional_fields(site):
+    site.article("2019/اسم-الملف", title="عنوان", date="2019-03-19T08:00:00+03:00",
+                 body="الجملة الأولى من النص. " * 3, category="sport", categories=["economy"],
+                 tags=["وسم", "وسم"], image="/img/a.jpg", author="كاتب",
+                 source="bbc", source_url="https://example.com/x", updated="2019-03-20")
+    (article,) = read(site).articles
+    assert article.slug == "اسم-الملف"
+    assert article.url == "articles/2019/03/اسم-الملف/"
+    assert article.categories == ("sport", "economy")
+    assert article.tags == ("وسم",)
+    assert article.summary == ("الجملة الأولى من النص. " * 3).strip()
+    assert article.word_count == 12
+    assert (article.author, article.publisher, article.image) == ("كاتب", "bbc", "/img/a.jpg")
+    assert article.updated.day == 20 and article.date.utcoffset().total_seconds() == 3 * 3600
+
+
+def test_unknown_fields_are_kept_for_templates(site):
+    site.article("a", slug="custom", summary="ملخص يدوي", import_id="x1", rating=4)
+    (article,) = read(site).articles
+    assert (article.slug, article.summary) == ("custom", "ملخص يدوي")
+    assert dict(article.extra) == {"import_id": "x1", "rating": 4}
+
+
+def test_markdown_body_is_rendered_and_sanitised(site):
+    site.article("a", body="## عنوان فرعي\n\nنص **مهم** و<span onclick='x()'>ممتد</span>.")
+    (article,) = read(site).articles
+    body = BeautifulSoup(article.body_html, "html.parser")
+    assert body.h2.get_text() == "عنوان فرعي"
+    assert body.strong.get_text() == "مهم"
+    assert body.span.get_text() == "ممتد" and body.span.attrs == {}
+
+
+def test_pages_and_drafts(site):
+    site.write("pages/about.md", '+++\ntitle = "عن"\n+++\n\nنص.')
+    site.write("pages/soon.md", '+++\ntitle = "قريبا"\ndraft = true\n+++\n\nنص.')
+    site.article("a", draft=True)
+    content = read(site)
+    assert [p.url for p in content.pages] == ["about/"]
+    assert content.articles == () and content.drafts_skipped == 1
