@@ -1,15 +1,19 @@
 # The two commands: `make site` builds content/ into public/, `make test` runs the tests.
-# Both create the virtual environment and install the pinned dependencies when needed.
+# Both create the virtual environment and install the pinned dependencies when needed;
+# the pins live in pyproject.toml and nothing is reinstalled until it changes.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-# Installed with --no-deps (see pyproject.toml); its data-free modules need six, emoji, regex.
-CAMEL_TOOLS := camel-tools==1.6.0
 SEED := seeds/000_b13ded825dd51055.txt
 SEED_DATE := 2019-03-19
 SEED_CATEGORY := middleEast
 
-.PHONY: site test lint bench clean seed
+# Print one group of pins from pyproject.toml: deps, test or no-deps.
+PINS = $(PY) -c "import sys, tomllib; p = tomllib.load(open('pyproject.toml', 'rb')); \
+	g = {'deps': p['project']['dependencies'], 'test': p['project']['optional-dependencies']['test'], \
+	'no-deps': p['tool']['archive']['no-deps']}; print('\n'.join(g[sys.argv[1]]))"
+
+.PHONY: site test lint seed clean
 
 site: $(VENV)/.installed
 	$(PY) -m generator build
@@ -29,13 +33,16 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml Makefile | $(VENV)/bin/python
-	$(PY) -m pip install --quiet -e .
-	$(PY) -m pip install --quiet --no-deps $(CAMEL_TOOLS)
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(PINS) deps > $(VENV)/requirements.txt
+	$(PINS) no-deps > $(VENV)/requirements-no-deps.txt
+	$(PY) -m pip install --quiet -r $(VENV)/requirements.txt
+	$(PY) -m pip install --quiet --no-deps -r $(VENV)/requirements-no-deps.txt
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PINS) test > $(VENV)/requirements-test.txt
+	$(PY) -m pip install --quiet -r $(VENV)/requirements-test.txt
 	touch $@
 
 clean:

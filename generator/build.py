@@ -9,7 +9,7 @@ from .assets import collect_assets
 from .config import Config
 from .content import read_content
 from .output import WriteStats, write_output
-from .report import Reporter
+from .report import Reporter, plural
 from .site import assemble
 from .templates import make_environment, render
 from .urls import output_file
@@ -33,12 +33,15 @@ def build(config: Config, *, drafts: bool = False, reporter: Reporter | None = N
         files_total = sum(1 for _ in (config.paths.content / "articles").rglob("*.md"))
         content = read_content(config, drafts=drafts, progress=lambda items: reporter.progress(
             items, files_total, "read"))
-        drafts_note = f", {content.drafts_skipped} drafts skipped" if content.drafts_skipped else ""
-        line.note(f"{len(content.articles)} articles, {len(content.pages)} pages{drafts_note}")
+        skipped = content.drafts_skipped
+        line.note(f"{plural(len(content.articles), 'article')}, "
+                  f"{plural(len(content.pages), 'page')}"
+                  + (f", {plural(skipped, 'draft')} skipped" if skipped else ""))
 
     with reporter.stage("index") as line:
         site = assemble(config, content)
-        line.note(f"{len(site.by_category)} categories, {len(site.by_month)} months")
+        line.note(f"{plural(len(site.by_category), 'category', 'categories')}, "
+                  f"{plural(len(site.by_month), 'month')}")
 
     with reporter.stage("render") as line:
         assets = collect_assets(config.paths.static)
@@ -47,7 +50,7 @@ def build(config: Config, *, drafts: bool = False, reporter: Reporter | None = N
         files: dict[str, bytes] = dict(assets.files)
         for job in reporter.progress(jobs, len(jobs), "render"):
             files[output_file(job.url)] = render(env, job.template, job.context).encode("utf-8")
-        line.note(f"{len(jobs)} pages, {len(assets.files)} assets")
+        line.note(f"{plural(len(jobs), 'page')}, {plural(len(assets.files), 'asset')}")
 
     with reporter.stage("write") as line:
         stats = write_output(config.paths.output, files, config.paths.cache)

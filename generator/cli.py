@@ -90,13 +90,14 @@ def _overrides(args: argparse.Namespace) -> dict[str, Path]:
 def _build(args: argparse.Namespace) -> int:
     from .build import build
     from .config import load_config
-    from .report import Reporter
+    from .report import Reporter, plural
 
     config = load_config(args.config, _overrides(args))
     result = build(config, drafts=args.drafts, reporter=Reporter(quiet=args.quiet))
     if not args.quiet:
         total = sum(result.timings.values())
-        print(f"built {result.articles} articles into {result.files} files in {total:.2f} s")
+        print(f"built {plural(result.articles, 'article')} into {plural(result.files, 'file')} "
+              f"in {total:.2f} s")
     return 0
 
 

@@ -58,5 +58,10 @@ class Reporter:
                 bar.advance(task)
 
 
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """English counts for the build log: "1 article", "2 articles", "3 categories"."""
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {nouns or noun + 's'}"
+
+
 def _duration(seconds: float) -> str:
     return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.2f} s"
