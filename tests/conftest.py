@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +21,14 @@ SHARED = REPO.parent / "shared"
 SEED = REPO / "seeds" / "000_b13ded825dd51055.txt"
 ANT_CORPUS = SHARED / "corpus" / "ant-v2.1-news.jsonl.gz"
 SNN_CORPUS = SHARED / "corpus" / "saudinewsnet.jsonl.gz"
+
+
+def run_generator(*args: str, cwd: Path = REPO, timeout: float = 300,
+                  **kwargs) -> subprocess.CompletedProcess:
+    """``python -m generator ARGS`` in a real process, from any working folder."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=timeout, **kwargs)
 
 
 def require_shared(path: Path) -> Path:

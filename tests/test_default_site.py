@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 
 import pytest
-from conftest import REPO, SEED, broken_links, parse_html
+from conftest import SEED, broken_links, parse_html, run_generator
 
 from generator.text import clean_text
 
@@ -15,8 +13,7 @@ from generator.text import clean_text
 @pytest.fixture(scope="module")
 def public(tmp_path_factory):
     out = tmp_path_factory.mktemp("public")
-    result = subprocess.run([sys.executable, "-m", "generator", "build", "--out", str(out)],
-                            cwd=REPO, capture_output=True, text=True, timeout=300)
+    result = run_generator("build", "--out", str(out))
     assert result.returncode == 0, result.stderr
     for stage in ("read", "index", "render", "write"):
         assert any(line.split()[:1] == [stage] for line in result.stdout.splitlines()), stage

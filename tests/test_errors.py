@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
-from conftest import REPO
+from conftest import REPO, run_generator
 
 GOOD = '+++\ntitle = "عنوان"\ndate = 2019-03-19\n+++\n\nنص.\n'
 
@@ -148,10 +145,9 @@ def test_real_process_prints_no_traceback(tmp_path):
     content = tmp_path / "content" / "articles"
     content.mkdir(parents=True)
     (content / "bad.md").write_text('+++\ntitle = "x"\n+++\n', encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "generator", "build", "--config", str(REPO / "site.toml"),
-         "--content", str(tmp_path / "content"), "--out", str(tmp_path / "public")],
-        cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    result = run_generator("build", "--config", str(REPO / "site.toml"),
+                           "--content", str(tmp_path / "content"), "--out", str(tmp_path / "public"),
+                           cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr.strip() == ("error: content/articles/bad.md:1: missing required field "
                                       "'date' (ISO 8601, e.g. 2019-03-19)")
