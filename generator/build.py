@@ -8,6 +8,8 @@ from . import pages as page_types
 from .assets import collect_assets
 from .config import Config
 from .content import read_content
+from .entities.registry import load_registry
+from .entities.stage import link_entities
 from .output import WriteStats, write_output
 from .report import Reporter, plural
 from .site import assemble
@@ -38,8 +40,16 @@ def build(config: Config, *, drafts: bool = False, reporter: Reporter | None = N
                   f"{plural(len(content.pages), 'page')}"
                   + (f", {plural(skipped, 'draft')} skipped" if skipped else ""))
 
+    with reporter.stage("entities") as line:
+        registry = load_registry(config)
+        content, cached = link_entities(content, registry, config, progress=lambda items:
+                                        reporter.progress(items, len(content.articles), "entities"))
+        mentions = sum(m.count for a in content.articles for m in a.mentions)
+        line.note(f"{plural(len(registry.live()), 'entity', 'entities')}, "
+                  f"{plural(mentions, 'mention')}, {cached:,} cached")
+
     with reporter.stage("index") as line:
-        site = assemble(config, content)
+        site = assemble(config, content, registry)
         line.note(f"{plural(len(site.by_category), 'category', 'categories')}, "
                   f"{plural(len(site.by_month), 'month')}")
 
@@ -49,7 +59,8 @@ def build(config: Config, *, drafts: bool = False, reporter: Reporter | None = N
         jobs = page_types.plan_pages(site)
         files: dict[str, bytes] = dict(assets.files)
         for job in reporter.progress(jobs, len(jobs), "render"):
-            files[output_file(job.url)] = render(env, job.template, job.context).encode("utf-8")
+            files[output_file(job.url)] = job.data if job.data is not None else \
+                render(env, job.template, job.context).encode("utf-8")
         line.note(f"{plural(len(jobs), 'page')}, {plural(len(assets.files), 'asset')}")
 
     with reporter.stage("write") as line:

@@ -37,7 +37,18 @@ class Pagination:
     home: int = 20
     category: int = 20
     archive: int = 50
+    entity: int = 20
     feed: int = 20
+
+
+DEFAULT_ENTITY_TYPES = MappingProxyType(
+    {"person": "أشخاص", "organization": "مؤسسات", "place": "أماكن"})
+
+
+@dataclass(frozen=True)
+class EntitySettings:
+    link: str = "first"  # "first": link the first mention per article; "all": every mention
+    types: Mapping[str, str] = field(default_factory=lambda: DEFAULT_ENTITY_TYPES)  # key -> label
 
 
 @dataclass(frozen=True)
@@ -54,6 +65,7 @@ class Config:
     pagination: Pagination = field(default_factory=Pagination)
     categories: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    entities: EntitySettings = field(default_factory=EntitySettings)
     path: Path | None = None  # the site.toml this came from
 
     @property
@@ -74,7 +86,7 @@ class Config:
 _TOP_LEVEL = {
     "title": str, "description": str, "base_url": str, "language": str, "direction": str,
     "locale": str, "numerals": str, "hijri": bool,
-    "paths": dict, "pagination": dict, "categories": dict, "sources": dict,
+    "paths": dict, "pagination": dict, "categories": dict, "sources": dict, "entities": dict,
 }
 _PATH_KEYS = ("content", "output", "templates", "static", "cache")
 _PATH_DEFAULTS = {"content": "content", "output": "public", "templates": "templates",
@@ -179,10 +191,18 @@ def parse_config(data: dict, path: Path, text: str, overrides: Mapping[str, Path
     resolved.update({key: Path(value).resolve() for key, value in overrides.items()})
 
     pages = check.table(data.get("pagination", {}), "pagination",
-                        dict.fromkeys(("home", "category", "archive", "feed"), int))
+                        dict.fromkeys(("home", "category", "archive", "entity", "feed"), int))
     for key, value in pages.items():
         if value < 1:
             raise check.fail("must be at least 1", key, "pagination")
+
+    entities = check.table(data.get("entities", {}), "entities", {"link": str, "types": dict})
+    if entities.get("link", "first") not in ("first", "all"):
+        raise check.fail("expected 'first' (link the first mention per article) or 'all'",
+                         "link", "entities")
+    types = check.labels(entities.get("types", DEFAULT_ENTITY_TYPES), "entities.types")
+    if not types:
+        raise check.fail("at least one entity type is needed", "types", "entities")
 
     return Config(
         title=data["title"].strip(),
@@ -196,6 +216,7 @@ def parse_config(data: dict, path: Path, text: str, overrides: Mapping[str, Path
         pagination=Pagination(**pages),
         categories=check.labels(data.get("categories", {}), "categories"),
         sources=check.labels(data.get("sources", {}), "sources"),
+        entities=EntitySettings(link=entities.get("link", "first"), types=types),
         paths=Paths(**resolved),
         path=path,
     )

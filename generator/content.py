@@ -20,7 +20,8 @@ from .model import Article, Content, Page
 from .text import html_blocks, summarize, word_count
 
 ARTICLE_FIELDS = frozenset({"title", "date", "updated", "slug", "summary", "author", "source",
-                            "source_url", "category", "categories", "tags", "draft", "image"})
+                            "source_url", "category", "categories", "tags", "draft", "image",
+                            "entities", "no_link"})
 PAGE_FIELDS = frozenset({"title", "slug", "summary", "draft"})
 
 
@@ -101,6 +102,8 @@ def read_article(path: Path, renderer: MarkdownRenderer) -> Article:
         tags=meta.strings("tags"),
         image=meta.string("image"),
         draft=meta.boolean("draft"),
+        about=meta.strings("entities"),
+        no_link=meta.strings("no_link"),
         extra=MappingProxyType({k: v for k, v in meta.data.items() if k not in ARTICLE_FIELDS}),
     )
 

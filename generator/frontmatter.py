@@ -22,11 +22,12 @@ DELIMITER = "+++"
 class FrontMatter:
     path: Path
     data: dict[str, Any]
-    lines: tuple[str, ...]  # the front matter's lines; lines[0] is line 2 of the file
+    lines: tuple[str, ...]  # the TOML's lines
+    first_line: int = 2  # the file's line number of lines[0] (front matter starts on line 2)
 
     def line_of(self, key: str) -> int | None:
         pattern = re.compile(rf'^\s*(?:"{re.escape(key)}"|{re.escape(key)})\s*=')
-        for number, line in enumerate(self.lines, 2):
+        for number, line in enumerate(self.lines, self.first_line):
             if pattern.match(line):
                 return number
         return None
@@ -82,6 +83,15 @@ class FrontMatter:
         if isinstance(value, date):
             return datetime.combine(value, time())
         raise self.error(key, f"expected an ISO 8601 date, got {_kind(value)}")
+
+
+def line_in_file(path: Path, key: str) -> int | None:
+    """The line of a TOML file (or a Markdown file's front matter) that defines ``key``."""
+    try:
+        lines = tuple(path.read_text(encoding="utf-8").split("\n"))
+    except (OSError, UnicodeDecodeError):
+        return None
+    return FrontMatter(path, {}, lines, first_line=1).line_of(key)
 
 
 def _kind(value: Any) -> str:

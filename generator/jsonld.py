@@ -10,12 +10,30 @@ from typing import Any
 
 from .config import Config
 from .dates import rfc3339
+from .entities.registry import Entity, Registry
 from .model import Article
 from .urls import Urls
 
+SCHEMA_TYPES = {"person": "Person", "organization": "Organization", "place": "Place"}
 
-def news_article(article: Article, config: Config) -> dict[str, Any]:
+
+def thing(entity: Entity, links: Urls) -> dict[str, Any]:
+    """An entity as schema.org: Person, Organization, Place (Thing for other types)."""
+    data = {"@type": SCHEMA_TYPES.get(entity.type, "Thing"), "@id": links.absolute(entity.url),
+            "name": entity.name, "url": links.absolute(entity.url),
+            "sameAs": entity.wikidata_url}
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def entity_page(entity: Entity, links: Urls) -> dict[str, Any]:
+    data = {"@context": "https://schema.org", **thing(entity, links),
+            "alternateName": list(entity.aliases) or None, "image": entity.image}
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def news_article(article: Article, config: Config, registry: Registry) -> dict[str, Any]:
     links = Urls(config)
+    mentioned = [m.entity for m in article.mentions if m.entity not in article.about]
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -33,5 +51,7 @@ def news_article(article: Article, config: Config) -> dict[str, Any]:
         "articleSection": [config.category_label(k) for k in article.categories] or None,
         "keywords": list(article.tags) or None,
         "image": article.image,
+        "about": [thing(registry.entities[e], links) for e in article.about] or None,
+        "mentions": [thing(registry.entities[e], links) for e in mentioned] or None,
     }
     return {key: value for key, value in data.items() if value is not None}

@@ -11,11 +11,26 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import Config
 
+if TYPE_CHECKING:
+    from .entities.index import EntityIndex
+    from .entities.registry import Registry
+
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class Mention:
+    """How one article mentions one entity (found by the entity linker)."""
+
+    entity: str  # entity id (after merges)
+    count: int  # every mention, linked or not
+    surface: str = ""  # the first mention as written, clitics included
+    before: str = ""  # plain text just before the first mention, for keyword-in-context
+    after: str = ""
 
 
 @dataclass(frozen=True, eq=False)
@@ -38,8 +53,16 @@ class Article:
     tags: tuple[str, ...] = ()
     image: str | None = None
     draft: bool = False
+    about: tuple[str, ...] = ()  # front matter `entities`: ids the article is about
+    no_link: tuple[str, ...] = ()  # front matter `no_link`: ids never linked or counted here
+    mentions: tuple[Mention, ...] = ()  # in order of first mention; set by the entity stage
     # Front matter fields the generator does not know, kept for templates.
     extra: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+
+    @property
+    def entity_ids(self) -> tuple[str, ...]:
+        """Entities the article mentions or is declared to be about, without repeats."""
+        return tuple(dict.fromkeys([*self.about, *(m.entity for m in self.mentions)]))
 
     @property
     def day(self) -> date:
@@ -91,3 +114,5 @@ class Site:
     by_year: Mapping[int, tuple[Article, ...]]
     by_month: Mapping[tuple[int, int], tuple[Article, ...]]
     neighbours: Mapping[str, tuple[Article | None, Article | None]]  # url -> (older, newer)
+    registry: Registry
+    entities: EntityIndex

@@ -7,57 +7,14 @@ call it from :func:`plan_pages`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from . import jsonld, urls
+from .entities.pages import entity_jobs
+from .jobs import PageJob, paginate
 from .model import Article, Site
-
-
-@dataclass(frozen=True)
-class PageJob:
-    url: str  # site path; the output file is urls.output_file(url)
-    template: str
-    context: Mapping[str, Any]
-    in_sitemap: bool = True
-    lastmod: Any = None  # datetime for the sitemap, when the page has one
-
-
-@dataclass(frozen=True)
-class Pager:
-    """One page of a paginated listing."""
-
-    number: int
-    count: int
-    items: tuple
-    urls: tuple[str, ...]  # site path of every page, index 0 = page 1
-
-    @property
-    def previous_url(self) -> str | None:
-        return self.urls[self.number - 2] if self.number > 1 else None
-
-    @property
-    def next_url(self) -> str | None:
-        return self.urls[self.number] if self.number < self.count else None
-
-    def window(self, radius: int = 2) -> list[tuple[int, str] | None]:
-        """Page links around the current one, with None where pages are skipped."""
-        shown = {1, self.count, *range(self.number - radius, self.number + radius + 1)}
-        out: list[tuple[int, str] | None] = []
-        for number in sorted(n for n in shown if 1 <= n <= self.count):
-            if out and out[-1] is not None and number - out[-1][0] > 1:
-                out.append(None)
-            out.append((number, self.urls[number - 1]))
-        return out
-
-
-def paginate(items: Sequence, size: int, url_of: Callable[[int], str]) -> Iterator[Pager]:
-    count = max(1, -(-len(items) // size))
-    page_urls = tuple(url_of(n) for n in range(1, count + 1))
-    for number in range(1, count + 1):
-        chunk = tuple(items[(number - 1) * size: number * size])
-        yield Pager(number, count, chunk, page_urls)
 
 
 @dataclass(frozen=True)
@@ -80,6 +37,7 @@ def plan_pages(site: Site) -> list[PageJob]:
     jobs += home_pages(site, chrome)
     jobs += category_pages(site, chrome)
     jobs += archive_pages(site, chrome)
+    jobs += entity_jobs(site, chrome)
     jobs += feeds(site)
     jobs += [PageJob("404.html", "404.html", {"chrome": chrome}, in_sitemap=False)]
     jobs += sitemap(site, jobs)
@@ -104,8 +62,20 @@ def article_pages(site: Site, chrome: Chrome) -> Iterator[PageJob]:
         older, newer = site.neighbours[article.url]
         yield PageJob(article.url, "article.html",
                       {"chrome": chrome, "article": article, "older": older, "newer": newer,
-                       "jsonld": jsonld.news_article(article, site.config)},
+                       "entity_groups": entity_groups(site, article),
+                       "related": site.entities.related.get(article.url, ()),
+                       "jsonld": jsonld.news_article(article, site.config, site.registry)},
                       lastmod=article.updated or article.date)
+
+
+def entity_groups(site: Site, article: Article) -> tuple:
+    """The "entities in this article" box: (type label, ((entity, mentions), ...)) by type."""
+    counts = {m.entity: m.count for m in article.mentions}
+    entities = [site.registry.entities[e] for e in article.entity_ids]
+    return tuple(
+        (label, tuple((e, counts.get(e.id, 0)) for e in entities if e.type == kind))
+        for kind, label in site.config.entities.types.items()
+        if any(e.type == kind for e in entities))
 
 
 def standalone_pages(site: Site, chrome: Chrome) -> Iterator[PageJob]:

@@ -10,10 +10,12 @@ from collections import defaultdict
 from types import MappingProxyType
 
 from .config import Config
+from .entities.index import build_index
+from .entities.registry import Registry
 from .model import Article, Content, Site
 
 
-def assemble(config: Config, content: Content) -> Site:
+def assemble(config: Config, content: Content, registry: Registry) -> Site:
     articles = tuple(sorted(content.articles, key=lambda a: a.sort_key))
     by_category: dict[str, list[Article]] = defaultdict(list)
     by_year: dict[int, list[Article]] = defaultdict(list)
@@ -38,6 +40,8 @@ def assemble(config: Config, content: Content) -> Site:
         by_year=_freeze(by_year, key=lambda year: -year),
         by_month=_freeze(by_month, key=lambda ym: (-ym[0], -ym[1])),
         neighbours=MappingProxyType(neighbours),
+        registry=registry,
+        entities=build_index(articles),
     )
 
 

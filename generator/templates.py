@@ -49,6 +49,7 @@ def make_environment(config: Config, assets: Assets) -> jinja2.Environment:
         category_label=config.category_label,
         category_url=urls.category_url,
         year_url=urls.year_url,
+        entity_index_url=urls.entity_index_url,
         source_label=config.source_label,
     )
     env.globals.update(asset=lambda name: links.href(assets.url(name)), month_label=fmt.month,

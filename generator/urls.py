@@ -62,6 +62,15 @@ def month_url(year: int, month: int, number: int = 1) -> str:
     return paginated(f"archive/{year:04d}/{month:02d}/", number)
 
 
+def entity_url(entity_id: str, number: int = 1) -> str:
+    return paginated(f"entities/{entity_id}/", number)
+
+
+def entity_index_url(kind: str | None = None) -> str:
+    """The overall entity index, or the index of one type (``person``, ``place``...)."""
+    return f"entities/{kind}/" if kind else "entities/"
+
+
 def paginated(base: str, number: int) -> str:
     return base if number == 1 else f"{base}page/{number}/"
 

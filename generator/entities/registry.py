@@ -1,0 +1,195 @@
+"""The entity registry: one TOML file per entity, ``content/entities/<type>/<id>.toml``.
+
+The file stem is the entity's id (a lowercase ASCII slug, its URL forever); the
+folder is its type, one of ``[entities.types]`` in ``site.toml``. Problems name
+the file and line: a missing name, an unknown type or field, a duplicate id, or
+one name registered for two entities without a rule to tell them apart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from ..config import Config
+from ..errors import BuildError, decode_utf8, toml_error
+from ..frontmatter import FrontMatter, line_in_file
+from ..markup import MarkdownRenderer
+from ..urls import entity_url
+from .matching import Matcher, Name, name_keys
+
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+WIKIDATA_RE = re.compile(r"^Q[1-9][0-9]*$")
+FIELDS = frozenset({"name", "aliases", "short_aliases", "name_en", "description", "wikidata",
+                    "image", "link", "merged_into"})
+
+
+@dataclass(frozen=True, eq=False)
+class Entity:
+    id: str
+    type: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    short_aliases: tuple[str, ...] = ()  # link only after a full name occurred in the article
+    name_en: str | None = None
+    description_html: str = ""
+    wikidata: str | None = None
+    image: str | None = None
+    link: bool = True
+    merged_into: str | None = None
+    source: Path | None = None
+
+    @property
+    def url(self) -> str:
+        return entity_url(self.id)
+
+    @property
+    def wikidata_url(self) -> str | None:
+        return f"https://www.wikidata.org/wiki/{self.wikidata}" if self.wikidata else None
+
+
+@dataclass(frozen=True)
+class Registry:
+    entities: Mapping[str, Entity]  # every entity by id, merged ones included
+    survivors: Mapping[str, str]  # id -> id it was (transitively) merged into; itself otherwise
+    all_names: Mapping[str, tuple[str, ...]]  # survivor id -> every name and alias it answers to
+    matcher: Matcher
+    digest: str  # changes whenever anything that affects matching changes
+
+    def live(self) -> list[Entity]:
+        return [e for e in self.entities.values() if e.merged_into is None]
+
+    def resolve(self, entity_id: str) -> Entity | None:
+        survivor = self.survivors.get(entity_id)
+        return self.entities[survivor] if survivor else None
+
+
+def load_registry(config: Config) -> Registry:
+    root = config.paths.content / "entities"
+    renderer = MarkdownRenderer()
+    entities: dict[str, Entity] = {}
+    for path in sorted(root.rglob("*.toml")) if root.is_dir() else []:
+        entity = read_entity(path, root, config, renderer)
+        if entity.id in entities:
+            raise BuildError(f"duplicate entity id {entity.id!r}: also defined in "
+                             f"{entities[entity.id].source}", path, 1)
+        entities[entity.id] = entity
+    survivors = _resolve_merges(entities)
+    return _index(entities, survivors)
+
+
+def read_entity(path: Path, root: Path, config: Config, renderer: MarkdownRenderer) -> Entity:
+    relative = path.relative_to(root)
+    if len(relative.parts) != 2:
+        raise BuildError("entity files go in content/entities/<type>/<id>.toml", path)
+    kind, entity_id = relative.parts[0], path.stem
+    if kind not in config.entities.types:
+        known = ", ".join(config.entities.types)
+        raise BuildError(f"unknown entity type {kind!r} (known: {known}; add types in site.toml "
+                         "under [entities.types])", path)
+    if not ID_RE.match(entity_id) or entity_id in config.entities.types:
+        raise BuildError(f"entity id {entity_id!r} (the file name) must be a lowercase ASCII slug "
+                         "such as 'sergey-lavrov', and not a type name", path)
+    text = decode_utf8(path.read_bytes(), path)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise toml_error(exc, path, text) from None
+    meta = FrontMatter(path, data, tuple(text.split("\n")), first_line=1)
+    for key in data:
+        if key not in FIELDS:
+            raise meta.error(key, f"unknown field (allowed: {', '.join(sorted(FIELDS))})")
+    wikidata = meta.string("wikidata")
+    if wikidata and not WIKIDATA_RE.match(wikidata):
+        raise meta.error("wikidata", f"expected a Wikidata id such as 'Q79', got {wikidata!r}")
+    merged_into = meta.string("merged_into")
+    if merged_into is not None and not ID_RE.match(merged_into):
+        raise meta.error("merged_into", f"expected an entity id, got {merged_into!r}")
+    description = meta.string("description")
+    return Entity(
+        id=entity_id, type=kind, name=meta.string("name", required=True),
+        aliases=meta.strings("aliases"), short_aliases=meta.strings("short_aliases"),
+        name_en=meta.string("name_en"),
+        description_html=renderer.render(description) if description else "",
+        wikidata=wikidata, image=meta.string("image"), link=meta.boolean("link", True),
+        merged_into=merged_into, source=path,
+    )
+
+
+def _resolve_merges(entities: dict[str, Entity]) -> dict[str, str]:
+    survivors = {}
+    for entity in entities.values():
+        seen, current = [entity.id], entity
+        while current.merged_into is not None:
+            target = entities.get(current.merged_into)
+            if target is None:
+                raise BuildError(f"merged_into: no entity with id {current.merged_into!r}",
+                                 current.source, _line(current, "merged_into"))
+            if target.id in seen:
+                raise BuildError(f"merged_into: entities merged into each other in a loop: "
+                                 f"{' → '.join(seen + [target.id])}",
+                                 current.source, _line(current, "merged_into"))
+            seen.append(target.id)
+            current = target
+        survivors[entity.id] = current.id
+    return survivors
+
+
+def _line(entity: Entity, key: str) -> int | None:
+    """The line defining ``key`` in the entity's file (for errors found after parsing)."""
+    return line_in_file(entity.source, key) if entity.source else None
+
+
+def _index(entities: dict[str, Entity], survivors: dict[str, str]) -> Registry:
+    names: list[Name] = []
+    owners: dict[tuple[str, ...], list[tuple[Entity, str, bool]]] = {}
+    all_names: dict[str, list[str]] = {}
+    for entity in entities.values():
+        survivor = survivors[entity.id]
+        forms = [(entity.name, False)] + [(a, False) for a in entity.aliases] + \
+                [(a, True) for a in entity.short_aliases]
+        for form, short in forms:
+            keys = name_keys(form)
+            if not keys:
+                raise BuildError(f"the name {form!r} has no letters to match", entity.source,
+                                 _line(entity, "short_aliases" if short else "aliases"))
+            owners.setdefault(keys, []).append((entity, form, short))
+            all_names.setdefault(survivor, [])
+            if form not in all_names[survivor]:
+                all_names[survivor].append(form)
+    for keys, registered in owners.items():
+        targets = {survivors[e.id] for e, _, _ in registered}
+        if len(targets) > 1 and not all(short for _, _, short in registered):
+            (first, form_a, _), (second, form_b, _) = _two_owners(registered, survivors)
+            raise BuildError(
+                f"the name {form_b!r} is also registered for {first.id!r} ({first.source}) as "
+                f"{form_a!r}; one name can belong to two entities only as a short alias of "
+                "both (list it under short_aliases), so that the full name decides",
+                second.source, _line(second, "aliases") or _line(second, "name"))
+        for target in sorted(targets):
+            short = all(s for e, _, s in registered if survivors[e.id] == target)
+            names.append(Name(keys, target, short))
+    digest = hashlib.sha256(json.dumps(
+        sorted((n.keys, n.entity, n.short) for n in names) +
+        sorted((e.id, e.link) for e in entities.values()), ensure_ascii=False).encode()
+    ).hexdigest()
+    return Registry(
+        entities=MappingProxyType(dict(sorted(entities.items()))),
+        survivors=MappingProxyType(survivors),
+        all_names=MappingProxyType({k: tuple(v) for k, v in all_names.items()}),
+        matcher=Matcher(names),
+        digest=digest,
+    )
+
+
+def _two_owners(registered: list[tuple[Entity, str, bool]], survivors: Mapping[str, str]) -> Any:
+    first = registered[0]
+    second = next(r for r in registered if survivors[r[0].id] != survivors[first[0].id])
+    return first, second
