@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+import tomli_w
 from bs4 import BeautifulSoup
 
 from generator.cli import main
@@ -61,19 +62,13 @@ class TmpSite:
         return self.root / "public"
 
     def write_config(self, text: str | None = None, **settings) -> Path:
+        """Write site.toml: ``text`` as is, or the settings given, using the repo's theme."""
         path = self.root / "site.toml"
         if text is None:
             values = {"title": "أرشيف الاختبار", "base_url": "https://example.org/", **settings}
-            lines = [f"{key} = {_toml(value)}" for key, value in values.items()
-                     if not isinstance(value, dict)]
-            tables = {key: value for key, value in values.items() if isinstance(value, dict)}
-            tables.setdefault("paths", {})
-            tables["paths"] = {"templates": str(REPO / "templates"),
-                               "static": str(REPO / "static"), **tables["paths"]}
-            for name, table in tables.items():
-                lines.append(f"[{name}]")
-                lines += [f"{_toml(key)} = {_toml(value)}" for key, value in table.items()]
-            text = "\n".join(lines) + "\n"
+            values["paths"] = {"templates": str(REPO / "templates"),
+                               "static": str(REPO / "static"), **values.get("paths", {})}
+            text = tomli_w.dumps(values)
         path.write_text(text, encoding="utf-8")
         return path
 

@@ -45,3 +45,33 @@ def test_home_archives_categories_feed_and_sitemap_exist(public):
     assert len(list(ET.parse(public / "sitemap.xml").getroot())) >= 8
     assert (public / "about/index.html").is_file()
     assert broken_links(public) == []
+
+
+# Every registered entity of the seed article, at its first mention, exactly as written.
+SEED_LINKS = [
+    ("sergey-lavrov", "سيرجي لافروف"), ("arab-league", "بالجامعة العربية"), ("egypt", "ومصر"),
+    ("middle-east", "الشرق الأوسط"), ("ahmed-aboul-gheit", "أحمد أبو الغيط"),
+    ("russia", "روسيا"), ("sameh-shoukry", "سامح شكري"), ("mahmoud-afifi", "محمود عفيفي"),
+    ("russian-arab-cooperation-forum", "لمنتدى التعاون العربي الروسي"),
+    ("arab-world", "العالم العربي"), ("moscow", "موسكو"), ("syria", "سوريا"), ("iran", "إيران"),
+    ("ahmed-hafez", "أحمد حافظ"), ("egyptian-foreign-ministry", "وزارة الخارجية المصرية"),
+    ("southern-military-district", "للمنطقة العسكرية الجنوبية الروسية"),
+    ("vadim-astafyev", "فاديم أستافييف"), ("sputnik", "سبوتنيك"),
+]
+
+
+def test_seed_article_links_each_registered_entity_once(public):
+    soup = seed_article(public)
+    links = [(a["data-entity"], a.get_text()) for a in soup.select(".article-body a")]
+    assert links == SEED_LINKS
+    box = {a.get_text() for a in soup.select(".entity-box a")}
+    assert len(box) == len(SEED_LINKS)
+
+
+def test_each_linked_entity_page_lists_the_seed_with_a_snippet(public):
+    title = seed_article(public).h1.get_text()
+    for entity, surface in SEED_LINKS:
+        page = parse_html(public / "entities" / entity / "index.html")
+        (card,) = page.select(".entity-articles .card")
+        assert card.select_one(".card-title").get_text(strip=True) == title
+        assert card.select_one(".kwic mark").get_text() == surface, entity

@@ -147,11 +147,18 @@ def _line(entity: Entity, key: str) -> int | None:
     return line_in_file(entity.source, key) if entity.source else None
 
 
+def _line_of_form(entity: Entity, form: str) -> int | None:
+    """The line of the entity's file that lists the name ``form``."""
+    text = entity.source.read_text(encoding="utf-8") if entity.source else ""
+    return next((n for n, line in enumerate(text.split("\n"), 1) if f'"{form}"' in line), None)
+
+
 def _index(entities: dict[str, Entity], survivors: dict[str, str]) -> Registry:
     names: list[Name] = []
     owners: dict[tuple[str, ...], list[tuple[Entity, str, bool]]] = {}
     all_names: dict[str, list[str]] = {}
-    for entity in entities.values():
+    # A survivor's own names come before those of entities merged into it.
+    for entity in sorted(entities.values(), key=lambda e: (e.merged_into is not None, e.id)):
         survivor = survivors[entity.id]
         forms = [(entity.name, False)] + [(a, False) for a in entity.aliases] + \
                 [(a, True) for a in entity.short_aliases]
@@ -172,7 +179,7 @@ def _index(entities: dict[str, Entity], survivors: dict[str, str]) -> Registry:
                 f"the name {form_b!r} is also registered for {first.id!r} ({first.source}) as "
                 f"{form_a!r}; one name can belong to two entities only as a short alias of "
                 "both (list it under short_aliases), so that the full name decides",
-                second.source, _line(second, "aliases") or _line(second, "name"))
+                second.source, _line_of_form(second, form_b))
         for target in sorted(targets):
             short = all(s for e, _, s in registered if survivors[e.id] == target)
             names.append(Name(keys, target, short))
