@@ -13,7 +13,7 @@ PINS = $(PY) -c "import sys, tomllib; p = tomllib.load(open('pyproject.toml', 'r
 	g = {'deps': p['project']['dependencies'], 'test': p['project']['optional-dependencies']['test'], \
 	'no-deps': p['tool']['archive']['no-deps']}; print('\n'.join(g[sys.argv[1]]))"
 
-.PHONY: site test lint seed clean
+.PHONY: site test lint bench seed clean
 
 site: $(VENV)/.installed
 	$(PY) -m generator build
@@ -24,6 +24,10 @@ test: $(VENV)/.installed-test
 
 lint: $(VENV)/.installed-test
 	$(PY) -m ruff check generator tests
+
+# Speed and memory, measured on ../shared/corpus (medians; see tests/bench/).
+bench: $(VENV)/.installed-test
+	$(PY) tests/bench/bench_build.py
 
 # Re-import the seed article into content/ (its text carries no date).
 seed: $(VENV)/.installed

@@ -65,6 +65,7 @@ def build(config: Config, *, drafts: bool = False, reporter: Reporter | None = N
 
     with reporter.stage("write") as line:
         stats = write_output(config.paths.output, files, config.paths.cache)
-        line.note(f"{stats.written} written, {stats.unchanged} unchanged, {stats.removed} removed")
+        line.note(f"{stats.written:,} written, {stats.unchanged:,} unchanged, "
+                  f"{stats.removed:,} removed")
 
     return BuildResult(len(site.articles), len(jobs), len(files), stats, dict(reporter.timings))
