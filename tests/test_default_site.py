@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import tomllib
 import xml.etree.ElementTree as ET
 
 import pytest
-from conftest import SEED, broken_links, parse_html, run_generator
+import tomli_w
+from conftest import REPO, SEED, broken_links, parse_html, run_generator
 
 from generator.text import clean_text
 
@@ -75,3 +77,20 @@ def test_each_linked_entity_page_lists_the_seed_with_a_snippet(public):
         (card,) = page.select(".entity-articles .card")
         assert card.select_one(".card-title").get_text(strip=True) == title
         assert card.select_one(".kwic mark").get_text() == surface, entity
+
+
+def test_link_every_mention_when_the_policy_says_so(tmp_path):
+    settings = tomllib.loads((REPO / "site.toml").read_text(encoding="utf-8"))
+    settings["paths"] = {key: str(REPO / value) for key, value in settings["paths"].items()
+                         if key in ("content", "templates", "static")}
+    settings["entities"] = {"link": "all"}
+    config = tmp_path / "site.toml"
+    config.write_text(tomli_w.dumps(settings), encoding="utf-8")
+    result = run_generator("build", "--config", str(config), "--out", str(tmp_path / "public"))
+    assert result.returncode == 0, result.stderr
+    soup = seed_article(tmp_path / "public")
+    lavrov = [a.get_text() for a in soup.select('.article-body a[data-entity="sergey-lavrov"]')]
+    assert lavrov == ["سيرجي لافروف", "سيرجي لافروف", "ولافروف", "لافروف", "سيرجي لافروف",
+                      "ولافروف"]
+    league = [a.get_text() for a in soup.select('.article-body a[data-entity="arab-league"]')]
+    assert league == ["بالجامعة العربية", "لجامعة الدول العربية", "الجامعة", "الجامعة العربية"]
