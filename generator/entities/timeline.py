@@ -11,6 +11,7 @@ from collections import Counter
 from html import escape
 
 WIDTH, HEIGHT, AXIS = 640, 150, 22
+MIN_SLOTS = 24  # a short history is drawn at the scale of two years, not stretched
 
 
 def months_between(first: tuple[int, int], last: tuple[int, int]) -> list[tuple[int, int]]:
@@ -28,7 +29,7 @@ def timeline_svg(counts: Counter, label_month, digits, rtl: bool = True,
         return ""
     months = months_between(min(counts), max(counts))
     peak = max(counts.values())
-    slot = WIDTH / len(months)
+    slot = WIDTH / max(len(months), MIN_SLOTS)
     bar = max(1.0, slot * 0.8)
     parts = [f'<svg class="timeline" xmlns="http://www.w3.org/2000/svg" role="img" '
              f'viewBox="0 0 {WIDTH} {HEIGHT + AXIS}" '
