@@ -12,6 +12,7 @@ from .entities.registry import load_registry
 from .entities.stage import link_entities
 from .output import WriteStats, write_output
 from .report import Reporter, plural
+from .search import index_site
 from .site import assemble
 from .templates import make_environment, render
 from .urls import output_file
@@ -26,8 +27,12 @@ class BuildResult:
     timings: dict[str, float]
 
 
-def build(config: Config, *, drafts: bool = False, reporter: Reporter | None = None) -> BuildResult:
-    """Build the site described by ``config`` into ``config.paths.output``."""
+def build(config: Config, *, drafts: bool = False, search: bool = True,
+          reporter: Reporter | None = None) -> BuildResult:
+    """Build the site described by ``config`` into ``config.paths.output``.
+
+    ``search=False`` skips the Pagefind stage (the previous index, if any, stays as it was).
+    """
     reporter = reporter or Reporter()
     reporter.say(f"building {config.paths.content} → {config.paths.output}")
 
@@ -67,5 +72,12 @@ def build(config: Config, *, drafts: bool = False, reporter: Reporter | None = N
         stats = write_output(config.paths.output, files, config.paths.cache)
         line.note(f"{stats.written:,} written, {stats.unchanged:,} unchanged, "
                   f"{stats.removed:,} removed")
+
+    if config.search and search and site.articles:
+        with reporter.stage("search") as line:
+            counts = index_site(config.paths.output, config.paths.cache)
+            line.note(f"{plural(counts.get('page', 0), 'page')}, "
+                      f"{plural(counts.get('word', 0), 'word')} indexed, "
+                      f"{counts['written']:,} files written")
 
     return BuildResult(len(site.articles), len(jobs), len(files), stats, dict(reporter.timings))

@@ -31,6 +31,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="output folder (default: [paths] output in the config, 'public')")
     build.add_argument("--drafts", action="store_true",
                        help="include articles and pages marked draft = true")
+    build.add_argument("--no-search", action="store_true",
+                       help="skip building the Pagefind search index (faster; the previous "
+                            "index stays in place)")
     build.add_argument("--quiet", "-q", action="store_true", help="print only errors")
 
     imp = commands.add_parser(
@@ -93,7 +96,8 @@ def _build(args: argparse.Namespace) -> int:
     from .report import Reporter, plural
 
     config = load_config(args.config, _overrides(args))
-    result = build(config, drafts=args.drafts, reporter=Reporter(quiet=args.quiet))
+    result = build(config, drafts=args.drafts, search=not args.no_search,
+                   reporter=Reporter(quiet=args.quiet))
     if not args.quiet:
         total = sum(result.timings.values())
         print(f"built {plural(result.articles, 'article')} into {plural(result.files, 'file')} "

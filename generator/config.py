@@ -66,6 +66,7 @@ class Config:
     categories: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     entities: EntitySettings = field(default_factory=EntitySettings)
+    search: bool = True  # a Pagefind index, the search page and the search box in the header
     path: Path | None = None  # the site.toml this came from
 
     @property
@@ -85,7 +86,7 @@ class Config:
 
 _TOP_LEVEL = {
     "title": str, "description": str, "base_url": str, "language": str, "direction": str,
-    "locale": str, "numerals": str, "hijri": bool,
+    "locale": str, "numerals": str, "hijri": bool, "search": bool,
     "paths": dict, "pagination": dict, "categories": dict, "sources": dict, "entities": dict,
 }
 _PATH_KEYS = ("content", "output", "templates", "static", "cache")
@@ -213,6 +214,7 @@ def parse_config(data: dict, path: Path, text: str, overrides: Mapping[str, Path
         locale=locale,
         numerals=data.get("numerals", "arab"),
         hijri=data.get("hijri", True),
+        search=data.get("search", True),
         pagination=Pagination(**pages),
         categories=check.labels(data.get("categories", {}), "categories"),
         sources=check.labels(data.get("sources", {}), "sources"),

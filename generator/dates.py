@@ -35,6 +35,13 @@ def rfc3339(moment: datetime) -> str:
     return moment.isoformat()
 
 
+def utc_iso(moment: datetime) -> str:
+    """A UTC timestamp that sorts as text (the search index's date sort key)."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 class Formatter:
     """Locale-bound formatting used by templates (as filters) and feeds."""
 

@@ -63,6 +63,28 @@ def write_output(out_dir: Path, files: Mapping[str, bytes], cache_dir: Path) -> 
     return WriteStats(written, unchanged, removed)
 
 
+def sync_tree(source: Path, target: Path, last: tuple[str, ...] = ()) -> WriteStats:
+    """Make the folder ``target`` (owned by one tool, such as Pagefind) a copy of ``source``:
+    write changed files (the names in ``last`` after all others), then delete the rest."""
+    files = sorted((p.relative_to(source).as_posix() for p in source.rglob("*") if p.is_file()),
+                   key=lambda rel: (rel in last, rel))
+    written = unchanged = removed = 0
+    for rel in files:
+        data = (source / rel).read_bytes()
+        if _same_bytes(target / rel, data):
+            unchanged += 1
+        else:
+            _atomic_write(target / rel, data)
+            written += 1
+    keep = set(files)
+    for path in sorted(target.rglob("*"), reverse=True) if target.is_dir() else []:
+        if path.is_file() and path.relative_to(target).as_posix() not in keep:
+            path.unlink()
+            removed += 1
+            _prune_empty_dirs(path.parent, target)
+    return WriteStats(written, unchanged, removed)
+
+
 def _same_bytes(target: Path, data: bytes) -> bool:
     try:
         if target.stat().st_size != len(data):

@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from . import jsonld, urls
+from . import jsonld, search, urls
+from .dates import Formatter
 from .entities.pages import entity_jobs
 from .jobs import PageJob, paginate
 from .model import Article, Site
@@ -25,6 +26,7 @@ class Chrome:
     description: str
     language: str
     direction: str
+    search: bool  # show the search box
     categories: tuple[tuple[str, str], ...]  # (label, url), most articles first
     pages: tuple[tuple[str, str], ...]  # (title, url)
 
@@ -38,6 +40,7 @@ def plan_pages(site: Site) -> list[PageJob]:
     jobs += category_pages(site, chrome)
     jobs += archive_pages(site, chrome)
     jobs += entity_jobs(site, chrome)
+    jobs += search_page(site, chrome)
     jobs += feeds(site)
     jobs += [PageJob("404.html", "404.html", {"chrome": chrome}, in_sitemap=False)]
     jobs += sitemap(site, jobs)
@@ -52,18 +55,24 @@ def _chrome(site: Site) -> Chrome:
         description=config.description,
         language=config.language,
         direction=config.direction,
+        search=config.search,
         categories=tuple((config.category_label(k), urls.category_url(k)) for k in biggest),
         pages=tuple((page.title, page.url) for page in site.pages),
     )
 
 
 def article_pages(site: Site, chrome: Chrome) -> Iterator[PageJob]:
+    digits = Formatter(site.config).digits
     for article in site.articles:
         older, newer = site.neighbours[article.url]
         yield PageJob(article.url, "article.html",
                       {"chrome": chrome, "article": article, "older": older, "newer": newer,
                        "entity_groups": entity_groups(site, article),
                        "related": site.entities.related.get(article.url, ()),
+                       "search_terms": search.search_terms(article, site.registry)
+                       if site.config.search else None,
+                       "search_filters": search.article_filters(article, site, digits)
+                       if site.config.search else (),
                        "jsonld": jsonld.news_article(article, site.config, site.registry)},
                       lastmod=article.updated or article.date)
 
@@ -76,6 +85,14 @@ def entity_groups(site: Site, article: Article) -> tuple:
         (label, tuple((e, counts.get(e.id, 0)) for e in entities if e.type == kind))
         for kind, label in site.config.entities.types.items()
         if any(e.type == kind for e in entities))
+
+
+def search_page(site: Site, chrome: Chrome) -> Iterator[PageJob]:
+    if site.config.search:
+        filters = search.filter_options(site, Formatter(site.config).digits)
+        yield PageJob(urls.search_url(), "search.html",
+                      {"chrome": chrome, "filters": filters, "numerals": site.config.numerals},
+                      in_sitemap=False)
 
 
 def standalone_pages(site: Site, chrome: Chrome) -> Iterator[PageJob]:

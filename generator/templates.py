@@ -17,7 +17,7 @@ import jinja2
 from . import urls
 from .assets import Assets
 from .config import Config
-from .dates import Formatter, rfc3339
+from .dates import Formatter, rfc3339, utc_iso
 from .errors import BuildError
 from .urls import Urls
 
@@ -46,6 +46,7 @@ def make_environment(config: Config, assets: Assets) -> jinja2.Environment:
         count=fmt.count,
         reading_time=fmt.reading_time,
         rfc3339=rfc3339,
+        utc_iso=utc_iso,
         category_label=config.category_label,
         category_url=urls.category_url,
         year_url=urls.year_url,

@@ -71,6 +71,10 @@ def entity_index_url(kind: str | None = None) -> str:
     return f"entities/{kind}/" if kind else "entities/"
 
 
+def search_url() -> str:
+    return "search/"
+
+
 def paginated(base: str, number: int) -> str:
     return base if number == 1 else f"{base}page/{number}/"
 

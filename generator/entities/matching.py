@@ -37,21 +37,28 @@ def normalize(token: str) -> str:
     return normalize_teh_marbuta_ar(normalize_alef_maksura_ar(normalize_alef_ar(key))).lower()
 
 
-@lru_cache(maxsize=262_144)
-def key_variants(key: str) -> tuple[str, ...]:
-    """The key itself, then the key without each possible proclitic combination."""
-    variants = [key]
+def proclitic_stems(word: str) -> list[str]:
+    """``word`` without each combination of proclitics it may start with, shortest prefix
+    first: «وللقاهرة» → «للقاهرة», «لقاهرة», «القاهرة», «قاهرة». The search page
+    (static/js/search.js) applies the same rule to queries."""
+    stems = []
     for conjunction in _CONJUNCTIONS:
         for preposition in _PREPOSITIONS:
             prefix = conjunction + preposition
-            if not prefix or not key.startswith(prefix):
+            if not prefix or not word.startswith(prefix):
                 continue
-            stem = key[len(prefix):]
+            stem = word[len(prefix):]
             if len(stem) >= _MIN_STEM:
-                variants.append(stem)
+                stems.append(stem)
             if preposition == "ل" and stem.startswith("ل") and len(stem) > _MIN_STEM:
-                variants.append("ا" + stem)  # ل + ال with the alef elided: للقاهرة
-    return tuple(dict.fromkeys(variants))
+                stems.append("ا" + stem)  # ل + ال with the alef elided: للقاهرة
+    return list(dict.fromkeys(s for s in stems if s != word))
+
+
+@lru_cache(maxsize=262_144)
+def key_variants(key: str) -> tuple[str, ...]:
+    """The key itself, then the key without each possible proclitic combination."""
+    return (key, *proclitic_stems(key))
 
 
 def name_keys(name: str) -> tuple[str, ...]:

@@ -1,0 +1,111 @@
+"""The search index: what each article gives Pagefind, and the Pagefind stage of the build."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from bs4 import BeautifulSoup
+
+from generator.config import load_config
+from generator.content import read_content
+from generator.entities.registry import load_registry
+from generator.entities.stage import link_entities
+from generator.errors import BuildError
+from generator.search import SEPARATOR, index_site, search_terms
+
+
+@pytest.fixture
+def small(site):
+    site.write("entities/place/baghdad.toml", 'name = "بغداد"\naliases = ["دار السلام"]\n')
+    site.write_config(categories={"sport": "رياضة"}, sources={"bbc": "بي بي سي"})
+    site.article("a", title="فوز للقاهرة", date="2019-03-19T23:30:00-02:00", category="sport",
+                 source="bbc", body="فاز الفريق ببغداد وللقاهرة، وكتب لافروف.")
+    return site
+
+
+def test_search_terms_hold_stripped_forms_and_entity_names(small):
+    config = load_config(small.root / "site.toml")
+    registry = load_registry(config)
+    content, _ = link_entities(read_content(config), registry, config)
+    terms = search_terms(content.articles[0], registry)
+    assert terms.startswith(SEPARATOR)
+    words = terms[1:].split()
+    assert {"بغداد", "القاهرة", "دار", "السلام"} <= set(words)
+    assert "ببغداد" not in words  # the visible text already has it
+
+
+def test_article_page_gives_pagefind_body_filters_and_sort(small):
+    small.build("--no-search")
+    soup = small.soup("articles/2019/03/a/")
+    body = soup.find(attrs={"data-pagefind-body": True})
+    assert body.name == "article"
+    assert body.h1.get_text() == "فوز للقاهرة"
+    assert body.find(class_="search-terms").has_attr("hidden")
+    ignored = {tag.get("class", [""])[0]
+               for tag in body.find_all(attrs={"data-pagefind-ignore": True})}
+    assert {"kicker", "meta", "article-footer"} <= ignored
+    assert soup.select_one(".entity-box").find_parent(attrs={"data-pagefind-body": True}) is None
+    filters = {(m["data-pagefind-filter"], m["content"])
+               for m in soup.find_all("meta", attrs={"data-pagefind-filter": True})}
+    assert filters == {("القسم[content]", "رياضة"), ("السنة[content]", "٢٠١٩"),
+                       ("المصدر[content]", "بي بي سي"), ("أماكن[content]", "بغداد")}
+    sort = soup.find("meta", attrs={"data-pagefind-sort": "date[content]"})["content"]
+    assert sort == "2019-03-20T01:30:00Z"  # UTC, so that dates sort as text
+
+
+def test_search_page_offers_filters_linked_to_static_pages(small):
+    small.build("--no-search")
+    soup = small.soup("search/")
+    selects = {s["data-filter"]: s for s in soup.select("select[data-filter]")}
+    assert set(selects) == {"القسم", "السنة", "المصدر", "أماكن"}
+    option = selects["أماكن"].find("option", value="بغداد")
+    assert option["data-url"] == "/entities/baghdad/"
+    assert selects["السنة"].find("option", value="٢٠١٩")["data-url"] == "/archive/2019/"
+    assert not selects["المصدر"].find("option", value="بي بي سي").has_attr("data-url")
+    assert soup.find("script", type="module")["src"].startswith("/static/js/search.")
+    assert soup.find("form", class_="site-search")["action"] == "/search/"
+
+
+def test_build_runs_pagefind_and_no_search_skips_it(small):
+    run = small.build("--no-search")
+    assert not (small.public / "pagefind").exists()
+    assert not any(line.split()[:1] == ["search"] for line in run.out.splitlines())
+    run = small.build()
+    entry = json.loads((small.public / "pagefind/pagefind-entry.json").read_text())
+    assert "ar" in entry["languages"]
+    assert "1 page, " in run.out
+    fragments = {p: p.stat().st_mtime_ns for p in (small.public / "pagefind/fragment").iterdir()}
+    bundle = {p.name for p in (small.public / "pagefind").rglob("*") if p.is_file()}
+    small.build()
+    # Unchanged pages keep their fragments (named by content hash) untouched; Pagefind orders
+    # filters differently from run to run, so filter files may be replaced, never left behind.
+    assert {p: p.stat().st_mtime_ns for p in fragments} == fragments
+    after = {p.name for p in (small.public / "pagefind").rglob("*") if p.is_file()}
+    assert len(after) == len(bundle)
+
+
+def test_search_can_be_switched_off(small):
+    small.write_config(search=False)
+    small.build()
+    soup = small.soup("articles/2019/03/a/")
+    assert soup.find(attrs={"data-pagefind-body": True}) is None
+    assert soup.find("form", class_="site-search") is None
+    assert not (small.public / "search").exists() and not (small.public / "pagefind").exists()
+
+
+def test_pagefind_failure_is_a_build_error(tmp_path):
+    (tmp_path / "site").mkdir()
+    with pytest.raises(BuildError) as error:
+        index_site(tmp_path / "site", tmp_path / "work")
+    assert "Pagefind failed" in error.value.message and "not able to build an index" in \
+        error.value.message
+
+
+def test_empty_archive_skips_indexing(site):
+    site.write_config()
+    (site.content / "articles").mkdir(parents=True)
+    run = site.build()
+    assert not (site.public / "pagefind").exists()
+    assert BeautifulSoup((site.public / "index.html").read_text(), "html.parser").title
+    assert "search" not in [line.split()[0] for line in run.out.splitlines() if line.strip()]

@@ -1,0 +1,147 @@
+"""Search in a real browser: Debian's Chromium (Playwright) on sites served from 127.0.0.1."""
+
+from __future__ import annotations
+
+from urllib.parse import quote, unquote, urlsplit
+
+import pytest
+from browser import chromium, serve
+from conftest import TmpSite, run_generator
+
+STATUS_DONE = ("() => { const s = document.querySelector('.search-status').textContent;"
+               " return s && !s.startsWith('يبحث'); }")
+
+
+def results(page) -> list[str]:
+    page.wait_for_function(STATUS_DONE, timeout=15_000)
+    return [a.inner_text() for a in page.query_selector_all(".search-result .card-title a")]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as instance:
+        yield instance
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="ar")
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def default_site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("default") / "public"
+    result = run_generator("build", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    with serve(out) as url:
+        yield url
+
+
+@pytest.mark.parametrize("query", ["لافروف", "ولافروف", "الجامعة العربية", "جامعة الدول العربية",
+                                   "بموسكو"])
+def test_default_site_finds_the_seed(default_site, page, query):
+    page.goto(f"{default_site}search/?q={quote(query)}")
+    (title,) = results(page)
+    assert title.startswith("وزير الخارجية الروسي يجري اتصالان")
+    marks = [m.inner_text() for m in page.query_selector_all(".search-result .excerpt mark")]
+    assert marks, "the match is highlighted in the excerpt"
+    assert page.query_selector(".search-result time").inner_text() == "١٩ مارس ٢٠١٩"
+
+
+def test_only_title_and_body_are_indexed(default_site, page):
+    page.goto(f"{default_site}search/")
+    content = page.evaluate("""async () => {
+        const search = await window.archiveSearch.ready();
+        const found = await search.run('لافروف');
+        return (await found[0].data()).content; }""")
+    visible = content.split("\u2063")[0]
+    assert visible.startswith("وزير الخارجية الروسي يجري اتصالان")
+    for outside in ("الرئيسية", "أعلام في هذا المقال", "مدة القراءة", "دليل الأعلام"):
+        assert outside not in visible
+
+
+@pytest.fixture(scope="module")
+def search_site(tmp_path_factory):
+    """Five articles over three years and two categories, deployed under /archive/."""
+    root = tmp_path_factory.mktemp("search")
+    site = TmpSite(root, capsys=None)
+    site.write_config(base_url="https://example.org/archive/",
+                      categories={"sport": "رياضة", "economy": "اقتصاد"})
+    for rel, name in [("place/baghdad", "بغداد"), ("place/cairo", "القاهرة"),
+                      ("place/moscow", "موسكو"), ("person/sergey-lavrov", "سيرجي لافروف"),
+                      ("organization/arab-league", "جامعة الدول العربية")]:
+        extra = '\naliases = ["لافروف"]' if "lavrov" in rel else \
+            '\naliases = ["الجامعة العربية"]' if "league" in rel else ""
+        site.write(f"entities/{rel}.toml", f'name = "{name}"{extra}\n')
+    site.article("s1", title="فوز ثمين", date="2018-05-01", category="sport", source="skynews",
+                 body="فاز الفريق ببغداد في المباراة النهائية.")
+    site.article("s2", title="الأسعار ترتفع", date="2019-02-01", category="economy",
+                 source="bbc", body="ارتفعت الأسعار في بغداد هذا العام.")
+    site.article("s3", title="زيارة رسمية", date="2019-06-01", category="sport",
+                 body="وصل سيرجي لافروف إلى موسكو أمس.")
+    site.article("s4", title="اجتماع طارئ", date="2020-01-01", category="economy",
+                 body="الجامعة العربية تجتمع في القاهرة.")
+    site.article("s5", title="تأجيل مباراة", date="2020-03-01", category="sport",
+                 body="تأجلت مباراة في القاهره بسبب المطر.")
+    result = run_generator("build", "--config", str(root / "site.toml"))
+    assert result.returncode == 0, result.stderr
+    with serve(site.public, prefix="/archive/") as url:
+        yield url
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("بغداد", {"فوز ثمين", "الأسعار ترتفع"}),  # finds «ببغداد» too
+    ("ببغداد", {"فوز ثمين", "الأسعار ترتفع"}),  # and the reverse
+    ("لبغداد", {"فوز ثمين", "الأسعار ترتفع"}),
+    ("لموسكو", {"زيارة رسمية"}),
+    ("جامعة الدول العربية", {"اجتماع طارئ"}),  # an alias of what the article says
+    ("القاهرة", {"اجتماع طارئ", "تأجيل مباراة"}),  # ة and ه
+])
+def test_clitics_aliases_and_spelling_variants(search_site, page, query, expected):
+    page.goto(f"{search_site}search/")
+    page.fill("#search-q", query)
+    page.press("#search-q", "Enter")
+    assert set(results(page)) == expected
+    for link in page.query_selector_all(".search-result .card-title a"):
+        assert urlsplit(link.get_attribute("href")).path.startswith("/archive/articles/")
+
+
+def test_category_filter_narrows_results(search_site, page):
+    page.goto(f"{search_site}search/?q={quote('بغداد')}")
+    assert len(results(page)) == 2
+    page.select_option("select[data-filter='القسم']", "رياضة")
+    page.wait_for_function("document.querySelectorAll('.search-result').length === 1")
+    assert results(page) == ["فوز ثمين"]
+    assert "%D8%B1%D9%8A%D8%A7%D8%B6%D8%A9" in page.url  # the filter is kept in the address
+
+
+def test_results_sort_by_date(search_site, page):
+    page.goto(f"{search_site}search/?q={quote('بغداد')}&sort=desc")
+    assert results(page) == ["الأسعار ترتفع", "فوز ثمين"]
+    page.select_option("#search-sort", "asc")
+    page.wait_for_function("document.querySelector('.search-result a').textContent === 'فوز ثمين'")
+    assert results(page) == ["فوز ثمين", "الأسعار ترتفع"]
+
+
+def test_filter_without_words_browses_the_static_page(search_site, page):
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(f"{search_site}search/")
+    page.select_option("select[data-filter='السنة']", "٢٠١٩")
+    link = page.wait_for_selector(".search-results .browse a")
+    assert urlsplit(link.get_attribute("href")).path == "/archive/archive/2019/"
+    link.click()
+    page.wait_for_load_state()
+    assert unquote(urlsplit(page.url).path) == "/archive/archive/2019/"
+    assert not [url for url in requests if "/pagefind/" in url]
+
+
+def test_header_search_box_opens_the_search_page(search_site, page):
+    page.goto(f"{search_site}articles/2018/05/s1/")
+    page.fill("#site-search-q", "لافروف")
+    page.press("#site-search-q", "Enter")
+    page.wait_for_url("**/archive/search/?q=*")
+    assert results(page) == ["زيارة رسمية"]
+    assert page.locator("html").get_attribute("dir") == "rtl"
