@@ -25,9 +25,10 @@ test: $(VENV)/.installed-test
 lint: $(VENV)/.installed-test
 	$(PY) -m ruff check generator tests
 
-# Speed and memory, measured on ../shared/corpus (medians; see tests/bench/).
+# Speed, memory and search quality, measured on ../shared/corpus (see tests/bench/).
 bench: $(VENV)/.installed-test
 	$(PY) tests/bench/bench_build.py
+	$(PY) tests/bench/search_quality.py
 
 # Re-import the seed article into content/ (its text carries no date).
 seed: $(VENV)/.installed
