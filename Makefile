@@ -13,10 +13,14 @@ PINS = $(PY) -c "import sys, tomllib; p = tomllib.load(open('pyproject.toml', 'r
 	g = {'deps': p['project']['dependencies'], 'test': p['project']['optional-dependencies']['test'], \
 	'no-deps': p['tool']['archive']['no-deps']}; print('\n'.join(g[sys.argv[1]]))"
 
-.PHONY: site test lint bench seed clean
+.PHONY: site serve test lint bench seed clean
 
 site: $(VENV)/.installed
 	$(PY) -m generator build
+
+# Edit with live reload: http://127.0.0.1:8000/ (PORT=8001 make serve for another port).
+serve: $(VENV)/.installed
+	$(PY) -m generator serve $(if $(PORT),--port $(PORT))
 
 test: $(VENV)/.installed-test
 	$(PY) -m ruff check generator tests

@@ -14,7 +14,7 @@ from .output import WriteStats, write_output
 from .report import Reporter, plural
 from .search import index_site
 from .site import assemble
-from .templates import make_environment, render
+from .templates import make_environment, render_page
 from .urls import output_file
 
 
@@ -64,8 +64,7 @@ def build(config: Config, *, drafts: bool = False, search: bool = True,
         jobs = page_types.plan_pages(site)
         files: dict[str, bytes] = dict(assets.files)
         for job in reporter.progress(jobs, len(jobs), "render"):
-            files[output_file(job.url)] = job.data if job.data is not None else \
-                render(env, job.template, job.context).encode("utf-8")
+            files[output_file(job.url)] = render_page(env, job)
         line.note(f"{plural(len(jobs), 'page')}, {plural(len(assets.files), 'asset')}")
 
     with reporter.stage("write") as line:

@@ -36,6 +36,22 @@ def _parser() -> argparse.ArgumentParser:
                             "index stays in place)")
     build.add_argument("--quiet", "-q", action="store_true", help="print only errors")
 
+    serve = commands.add_parser(
+        "serve", help="build, serve on 127.0.0.1 and rebuild while you edit",
+        description="Build the site, serve it on 127.0.0.1, watch content/, templates/, static/ "
+                    "and site.toml, rebuild what an edit changes and reload the browser. A "
+                    "failed rebuild keeps serving the last good site and shows the error in "
+                    "the browser.")
+    _common(serve)
+    serve.add_argument("--out", type=Path, metavar="DIR",
+                       help="output folder, refreshed in the background (default: [paths] "
+                            "output in the config)")
+    serve.add_argument("--port", type=int, metavar="N",
+                       help=f"port on 127.0.0.1 (default: {8000}, or the next free one)")
+    serve.add_argument("--open", action="store_true", help="open the site in a web browser")
+    serve.add_argument("--drafts", action="store_true",
+                       help="include articles and pages marked draft = true")
+
     imp = commands.add_parser(
         "import", help="import plain-text or JSONL articles as Markdown",
         description="Turn plain-text articles (first line the title, paragraphs separated by "
@@ -72,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build":
             return _build(args)
+        if args.command == "serve":
+            return _serve(args)
         return _import(args)
     except BuildError as exc:
         print(f"error: {exc.format(Path.cwd())}", file=sys.stderr)
@@ -103,6 +121,19 @@ def _build(args: argparse.Namespace) -> int:
         print(f"built {plural(result.articles, 'article')} into {plural(result.files, 'file')} "
               f"in {total:.2f} s")
     return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .dev.app import serve
+    from .dev.session import Session
+    from .report import Reporter
+
+    if not args.config.exists():
+        raise BuildError("config file not found", args.config)
+    if args.port is not None and not 0 < args.port < 65536:
+        raise BuildError(f"--port must be between 1 and 65535, got {args.port}")
+    session = Session(args.config, _overrides(args), drafts=args.drafts)
+    return serve(session, Reporter(), args.port, args.open, Path.cwd())
 
 
 def _import(args: argparse.Namespace) -> int:

@@ -41,8 +41,8 @@ def read_content(config: Config, drafts: bool = False,
             continue
         articles.append(article)
     pages = [read_page(path, renderer) for path in sorted((root / "pages").glob("*.md"))]
-    _check_unique(articles)
-    _check_unique(pages)
+    check_unique(articles)
+    check_unique(pages)
     return Content(tuple(articles), tuple(page for page in pages if drafts or not page.draft),
                    drafts_skipped=skipped)
 
@@ -123,7 +123,7 @@ def read_page(path: Path, renderer: MarkdownRenderer) -> Page:
                                         if k not in PAGE_FIELDS}))
 
 
-def _check_unique(items: Iterable[Article | Page]) -> None:
+def check_unique(items: Iterable[Article | Page]) -> None:
     seen: dict[str, Path] = {}
     for item in items:
         other = seen.setdefault(item.url, item.source)

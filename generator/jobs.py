@@ -12,12 +12,22 @@ from typing import Any
 
 @dataclass(frozen=True)
 class PageJob:
+    """One output file. Expensive contexts and data are given as functions, called only when
+    the page is rendered: a full build renders every page, the dev server only those it serves.
+    """
+
     url: str  # site path; the output file is urls.output_file(url)
     template: str | None
-    context: Mapping[str, Any]
+    context: Mapping[str, Any] | Callable[[], Mapping[str, Any]]
     in_sitemap: bool = True
     lastmod: Any = None  # datetime for the sitemap, when the page has one
-    data: bytes | None = None  # written as is instead of rendering a template (JSON files)
+    data: bytes | Callable[[], bytes] | None = None  # written as is instead of a template (JSON)
+
+    def make_context(self) -> Mapping[str, Any]:
+        return self.context() if callable(self.context) else self.context
+
+    def make_data(self) -> bytes | None:
+        return self.data() if callable(self.data) else self.data
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from . import jsonld, search, urls
@@ -62,19 +63,23 @@ def _chrome(site: Site) -> Chrome:
 
 
 def article_pages(site: Site, chrome: Chrome) -> Iterator[PageJob]:
-    digits = Formatter(site.config).digits
     for article in site.articles:
-        older, newer = site.neighbours[article.url]
-        yield PageJob(article.url, "article.html",
-                      {"chrome": chrome, "article": article, "older": older, "newer": newer,
-                       "entity_groups": entity_groups(site, article),
-                       "related": site.entities.related.get(article.url, ()),
-                       "search_terms": search.search_terms(article, site.registry)
-                       if site.config.search else None,
-                       "search_filters": search.article_filters(article, site, digits)
-                       if site.config.search else (),
-                       "jsonld": jsonld.news_article(article, site.config, site.registry)},
+        yield PageJob(article.url, "article.html", partial(article_context, site, chrome, article),
                       lastmod=article.updated or article.date)
+
+
+def article_context(site: Site, chrome: Chrome, article: Article) -> dict:
+    older, newer = site.neighbours[article.url]
+    searchable = site.config.search
+    return {
+        "chrome": chrome, "article": article, "older": older, "newer": newer,
+        "entity_groups": entity_groups(site, article),
+        "related": site.entities.related(article),
+        "search_terms": search.search_terms(article, site.registry) if searchable else None,
+        "search_filters": search.article_filters(article, site, Formatter(site.config).digits)
+        if searchable else (),
+        "jsonld": jsonld.news_article(article, site.config, site.registry),
+    }
 
 
 def entity_groups(site: Site, article: Article) -> tuple:

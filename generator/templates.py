@@ -19,6 +19,7 @@ from .assets import Assets
 from .config import Config
 from .dates import Formatter, rfc3339, utc_iso
 from .errors import BuildError
+from .jobs import PageJob
 from .urls import Urls
 
 
@@ -56,6 +57,14 @@ def make_environment(config: Config, assets: Assets) -> jinja2.Environment:
     env.globals.update(asset=lambda name: links.href(assets.url(name)), month_label=fmt.month,
                        month_name=fmt.month_name)
     return env
+
+
+def render_page(env: jinja2.Environment, job: PageJob) -> bytes:
+    """The bytes of one output file."""
+    data = job.make_data()
+    if data is not None:
+        return data
+    return render(env, job.template, job.make_context()).encode("utf-8")
 
 
 def render(env: jinja2.Environment, template: str, context: Mapping[str, Any]) -> str:

@@ -52,7 +52,9 @@ class Annotator:
         self.policy = policy
         self.href = href  # site path -> link, e.g. Urls.href
 
-    def annotate(self, body_html: str, no_link: frozenset[str] = frozenset()) -> Annotation:
+    def annotate(self, body_html: str, no_link: frozenset[str] = frozenset(),
+                 seen: set[str] | None = None) -> Annotation:
+        """Link ``body_html``; ``seen`` collects the keys of every token that was scanned."""
         state = _State()
         parts = _TAG_RE.split(body_html)
         skipping: list[str] = []
@@ -62,14 +64,15 @@ class Annotator:
             if part.startswith("<"):
                 _track(part, skipping)
             elif not skipping:
-                parts[index] = self._text(part, state, no_link)
+                parts[index] = self._text(part, state, no_link, seen)
         mentions = tuple(Mention(entity, state.counts[entity], *state.first[entity])
                          for entity in state.first)
         return Annotation("".join(parts), mentions)
 
-    def _text(self, text: str, state: _State, no_link: frozenset[str]) -> str:
+    def _text(self, text: str, state: _State, no_link: frozenset[str],
+              seen: set[str] | None) -> str:
         out, cursor = [], 0
-        for match in self.registry.matcher.scan(text):
+        for match in self.registry.matcher.scan(text, seen):
             entity = self._choose(match, state, no_link)
             if entity is None:
                 continue

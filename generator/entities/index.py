@@ -1,5 +1,5 @@
 """Per-entity indexes, computed once per build: which articles mention each entity, how
-often, which entities appear beside it, and which articles are related to each article."""
+often, which entities appear beside it, and (on demand) which articles are related."""
 
 from __future__ import annotations
 
@@ -21,10 +21,7 @@ class EntityIndex:
     articles: Mapping[str, tuple[Article, ...]]  # entity -> articles newest first
     mentions: Mapping[str, int]  # entity -> mentions across the archive
     cooccurring: Mapping[str, tuple[tuple[str, int], ...]]  # entity -> (other, shared articles)
-    related: Mapping[str, tuple[Article, ...]]  # article url -> related articles, best first
-
-
-EMPTY = EntityIndex(*(MappingProxyType({}),) * 4)
+    related: RelatedArticles  # article -> related articles, best first (computed on demand)
 
 
 def build_index(articles: Sequence[Article]) -> EntityIndex:
@@ -40,40 +37,51 @@ def build_index(articles: Sequence[Article]) -> EntityIndex:
             mentions[mention.entity] += mention.count
         for entity in ids:
             pairs[entity].update(other for other in ids if other != entity)
+    frozen = {k: tuple(v) for k, v in by_entity.items()}
     return EntityIndex(
-        articles=MappingProxyType({k: tuple(v) for k, v in by_entity.items()}),
+        articles=MappingProxyType(frozen),
         mentions=MappingProxyType(dict(mentions)),
         cooccurring=MappingProxyType({
             k: tuple(sorted(c.items(), key=lambda item: (-item[1], item[0]))[:COOCCURRING])
             for k, c in pairs.items()}),
-        related=MappingProxyType(_related(articles, by_entity)),
+        related=RelatedArticles(articles, frozen),
     )
 
 
-def _related(articles: Sequence[Article],
-             by_entity: Mapping[str, list[Article]]) -> dict[str, tuple[Article, ...]]:
-    """Articles sharing the most (and the rarest) entities: the sum of the shared entities'
-    inverse document frequencies; newer first among equals.
+class RelatedArticles:
+    """Articles sharing the most (and the rarest) entities with an article: the sum of the
+    shared entities' inverse document frequencies; newer first among equals.
 
-    An entity in more than ``WINDOW`` articles (a country, say) only proposes the ``WINDOW``
-    articles nearest in time, which keeps the work linear in the archive's size.
+    Computed when asked, so that the dev server pays only for the pages it renders. An entity
+    in more than ``WINDOW`` articles (a country, say) only proposes the ``WINDOW`` articles
+    nearest in time, which keeps a full build linear in the archive's size.
     """
-    total = len(articles)
-    rank = {article.url: position for position, article in enumerate(articles)}
-    weight = {entity: math.log(1 + total / len(items)) for entity, items in by_entity.items()}
-    position = {entity: {a.url: i for i, a in enumerate(items)}
-                for entity, items in by_entity.items() if len(items) > WINDOW}
-    related = {}
-    for article in articles:
+
+    def __init__(self, articles: Sequence[Article], by_entity: Mapping[str, tuple[Article, ...]]):
+        self._articles = articles
+        self._by_entity = by_entity
+        self._rank = {article.url: position for position, article in enumerate(articles)}
+        total = len(articles)
+        self._weight = {e: math.log(1 + total / len(items)) for e, items in by_entity.items()}
+        self._position = {e: {a.url: i for i, a in enumerate(items)}
+                          for e, items in by_entity.items() if len(items) > WINDOW}
+        self._memo: dict[str, tuple[Article, ...]] = {}
+
+    def __call__(self, article: Article) -> tuple[Article, ...]:
+        found = self._memo.get(article.url)
+        if found is None:
+            found = self._memo[article.url] = self._compute(article)
+        return found
+
+    def _compute(self, article: Article) -> tuple[Article, ...]:
         scores: Counter[str] = Counter()
         for entity in article.entity_ids:
-            items = by_entity[entity]
-            if entity in position:
-                middle = position[entity][article.url]
+            items = self._by_entity.get(entity, ())
+            if entity in self._position:
+                middle = self._position[entity][article.url]
                 items = items[max(0, middle - WINDOW // 2): middle + WINDOW // 2 + 1]
             for other in items:
                 if other.url != article.url:
-                    scores[other.url] += weight[entity]
-        best = sorted(scores, key=lambda url: (-scores[url], rank[url]))[:RELATED]
-        related[article.url] = tuple(articles[rank[url]] for url in best)
-    return related
+                    scores[other.url] += self._weight[entity]
+        best = sorted(scores, key=lambda url: (-scores[url], self._rank[url]))[:RELATED]
+        return tuple(self._articles[self._rank[url]] for url in best)

@@ -113,11 +113,15 @@ class Matcher:
             key: tuple(sorted(group, key=lambda n: (-len(n.keys), n.entity)))
             for key, group in by_first.items()}
 
-    def first_keys(self) -> frozenset[str]:
-        return frozenset(self._by_first)
+    def names(self) -> Iterator[Name]:
+        for group in self._by_first.values():
+            yield from group
 
-    def scan(self, text: str) -> Iterator[Match]:
+    def scan(self, text: str, seen: set[str] | None = None) -> Iterator[Match]:
+        """Matches in ``text``, left to right; ``seen`` collects every token's key."""
         tokens = tokenize(text)
+        if seen is not None:
+            seen.update(token.key for token in tokens)
         i = 0
         while i < len(tokens):
             found = self._longest_at(tokens, i)

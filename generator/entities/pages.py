@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterator
+from functools import cache, partial
 from itertools import groupby
 
 from camel_tools.utils.dediac import dediac_ar
@@ -38,42 +39,52 @@ def initial(name: str) -> str:
 
 def entity_jobs(site: Site, chrome) -> Iterator[PageJob]:
     config, index, registry = site.config, site.entities, site.registry
-    fmt, links = Formatter(config), Urls(config)
-    labels = config.entities.types
+    links = Urls(config)
     for entity in registry.live():
         articles = index.articles.get(entity.id, ())
-        mentions = {a.url: _mention_of(a, entity.id) for a in articles}
-        context = {
-            "chrome": chrome, "entity": entity, "type_label": labels[entity.type],
-            "other_names": tuple(n for n in registry.all_names.get(entity.id, ())
-                                 if n != entity.name),
-            "mention_count": index.mentions.get(entity.id, 0),
-            "article_count": len(articles),
-            "first": articles[-1] if articles else None,
-            "last": articles[0] if articles else None,
-            "timeline": _timeline(articles, entity.id, fmt, config.direction == "rtl"),
-            "cooccurring": tuple((registry.entities[other], n)
-                                 for other, n in index.cooccurring.get(entity.id, ())),
-            "mentions": mentions, "feed_url": f"{entity.url}feed.xml",
-            "jsonld": jsonld.entity_page(entity, links),
-        }
+        shared = cache(partial(entity_context, site, chrome, entity))  # one per entity
         for pager in paginate(articles, config.pagination.entity,
                               lambda n, e=entity: entity_url(e.id, n)):
-            yield PageJob(pager.urls[pager.number - 1], "entity.html", {**context, "pager": pager})
+            yield PageJob(pager.urls[pager.number - 1], "entity.html",
+                          partial(_with_pager, shared, pager))
         yield PageJob(f"{entity.url}feed.xml", "atom.xml", {
             "site_title": config.title, "language": config.language,
             "title": f"{entity.name} — {config.title}", "self_url": f"{entity.url}feed.xml",
             "page_url": entity.url, "articles": articles[:config.pagination.feed]},
             in_sitemap=False)
         yield PageJob(f"{entity.url}index.json", None, {}, in_sitemap=False,
-                       data=_entity_json(site, entity, articles, links))
+                      data=partial(_entity_json, site, entity, articles, links))
     for entity in registry.entities.values():
         if entity.merged_into is not None:
             target = registry.resolve(entity.id)
             yield PageJob(entity.url, "redirect.html",
-                           {"chrome": chrome, "entity": entity, "target": target},
-                           in_sitemap=False)
+                          {"chrome": chrome, "entity": entity, "target": target},
+                          in_sitemap=False)
     yield from _indexes(site, chrome)
+
+
+def entity_context(site: Site, chrome, entity: Entity) -> dict:
+    """What every page of an entity shows; the pager is added per page."""
+    config, index, registry = site.config, site.entities, site.registry
+    articles = index.articles.get(entity.id, ())
+    return {
+        "chrome": chrome, "entity": entity, "type_label": config.entities.types[entity.type],
+        "other_names": tuple(n for n in registry.all_names.get(entity.id, ()) if n != entity.name),
+        "mention_count": index.mentions.get(entity.id, 0),
+        "article_count": len(articles),
+        "first": articles[-1] if articles else None,
+        "last": articles[0] if articles else None,
+        "timeline": _timeline(articles, entity.id, Formatter(config), config.direction == "rtl"),
+        "cooccurring": tuple((registry.entities[other], n)
+                             for other, n in index.cooccurring.get(entity.id, ())),
+        "mentions": {a.url: _mention_of(a, entity.id) for a in articles},
+        "feed_url": f"{entity.url}feed.xml",
+        "jsonld": jsonld.entity_page(entity, Urls(config)),
+    }
+
+
+def _with_pager(shared, pager) -> dict:
+    return {**shared(), "pager": pager}
 
 
 def _mention_of(article: Article, entity_id: str):

@@ -62,7 +62,7 @@ def link_entities(content: Content, registry: Registry, config: Config,
     articles, cached = [], 0
     try:
         for article in progress(content.articles):
-            about, no_link = _declared(article, registry)
+            about, no_link = declared(article, registry)
             key = hashlib.sha256(
                 f"{salt}|{sorted(no_link)}|{article.body_html}".encode()).hexdigest()
             annotation = cache.get(key)
@@ -78,7 +78,7 @@ def link_entities(content: Content, registry: Registry, config: Config,
     return replace(content, articles=tuple(articles)), cached
 
 
-def _declared(article: Article, registry: Registry) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def declared(article: Article, registry: Registry) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The front matter's `entities` and `no_link`, checked and resolved through merges."""
     resolved = []
     for key, ids in (("entities", article.about), ("no_link", article.no_link)):
