@@ -33,6 +33,7 @@ lint: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	$(PY) tests/bench/bench_build.py
 	$(PY) tests/bench/search_quality.py
+	$(PY) tests/bench/bench_serve.py
 
 # Re-import the seed article into content/ (its text carries no date).
 seed: $(VENV)/.installed

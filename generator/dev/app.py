@@ -8,6 +8,7 @@ search indexing never delays a reload.
 from __future__ import annotations
 
 import errno
+import gc
 import threading
 import time
 import webbrowser
@@ -44,6 +45,7 @@ class DevApp:
         try:
             update = self.session.full()
             self.reporter.say(f"  {update.describe()}")
+            _settle()
             self._schedule_publish(delay=0)
         except BuildError as error:
             self.reporter.say(f"error: {error.format(self.root)}")
@@ -88,6 +90,7 @@ class DevApp:
         self.reporter.say(f"  {update.describe()}" + (f"; reloading {names}" if names else ""))
         if update.kind == "full":
             self._watch()  # the folders may have moved, or appeared
+            _settle()
         self._schedule_publish(PUBLISH_AFTER)
 
     # -- the output folder and the search index, in the background ------------------------------
@@ -122,6 +125,13 @@ class DevApp:
             searched = " and the search index" if config.search else ""
             self.reporter.say(f"  wrote {config.paths.output.name}/ ({stats.written} changed)"
                               f"{searched} in {time.perf_counter() - start:.1f} s")
+
+
+def _settle() -> None:
+    """Move what the full build allocated out of the garbage collector's way: its objects live
+    until the next full build, and scanning them made edits pause at random."""
+    gc.collect()
+    gc.freeze()
 
 
 def _bind(session: Session, port: int | None, root: Path) -> DevServer:

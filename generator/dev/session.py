@@ -109,6 +109,9 @@ class Session:
         self._articles: dict[Path, Article] = {}
         self._pages: dict[Path, Page] = {}
         self._linked: dict[Path, _Linked] = {}
+        # path -> (article as read, registry, its links, the linked article): reused as is
+        # while the file and the registry stay the same.
+        self._linked_articles: dict[Path, tuple] = {}
         self._salt: tuple | None = None  # what links depend on besides the body
         self._needs_full = True
         self._version = 0
@@ -243,20 +246,29 @@ class Session:
         """Link what needs it, derive the site, and make it the current snapshot."""
         annotator = Annotator(registry, config.entities.link, Urls(config).href)
         final, relinked = [], 0
+        linked_articles: dict[Path, tuple] = {}
         for path, article in articles.items():
             if article.draft and not self.drafts:
                 continue
+            entry = linked.get(path)
+            previous = self._linked_articles.get(path)
+            if entry is not None and previous and previous[0] is article and \
+                    previous[1] is registry and previous[2] is entry:
+                final.append(previous[3])  # neither the file nor the registry changed
+                linked_articles[path] = previous
+                continue
             about, no_link = declared(article, registry)
             digest = hashlib.sha256(f"{sorted(no_link)}|{article.body_html}".encode()).hexdigest()
-            entry = linked.get(path)
             if entry is None or entry.body_hash != digest:
                 seen: set[str] = set()
                 annotation = annotator.annotate(article.body_html, frozenset(no_link), seen)
                 keys = frozenset(chain.from_iterable(key_variants(k) for k in seen))
                 entry = linked[path] = _Linked(digest, annotation, keys)
                 relinked += 1
-            final.append(replace(article, body_html=entry.annotation.html, about=about,
-                                 no_link=no_link, mentions=entry.annotation.mentions))
+            result = replace(article, body_html=entry.annotation.html, about=about,
+                             no_link=no_link, mentions=entry.annotation.mentions)
+            linked_articles[path] = (article, registry, entry, result)
+            final.append(result)
         for path in set(linked) - set(articles):
             del linked[path]
         check_unique(final)
@@ -269,6 +281,7 @@ class Session:
         self._version += 1
         self.snapshot = Snapshot(config, content, registry, jobs, env, assets, self._version)
         self._articles, self._pages, self._linked = articles, pages, linked
+        self._linked_articles = linked_articles
         self._salt = _salt(config, registry)
         self.error = None
         return relinked

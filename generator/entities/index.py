@@ -20,7 +20,7 @@ WINDOW = 200  # candidate related articles taken from one frequent entity
 class EntityIndex:
     articles: Mapping[str, tuple[Article, ...]]  # entity -> articles newest first
     mentions: Mapping[str, int]  # entity -> mentions across the archive
-    cooccurring: Mapping[str, tuple[tuple[str, int], ...]]  # entity -> (other, shared articles)
+    cooccurring: Cooccurring  # entity -> ((other, shared articles), ...), computed on demand
     related: RelatedArticles  # article -> related articles, best first (computed on demand)
 
 
@@ -28,24 +28,37 @@ def build_index(articles: Sequence[Article]) -> EntityIndex:
     """``articles`` newest first; every mapping keeps that order."""
     by_entity: dict[str, list[Article]] = defaultdict(list)
     mentions: Counter[str] = Counter()
-    pairs: dict[str, Counter[str]] = defaultdict(Counter)
     for article in articles:
-        ids = article.entity_ids
-        for entity in ids:
+        for entity in article.entity_ids:
             by_entity[entity].append(article)
         for mention in article.mentions:
             mentions[mention.entity] += mention.count
-        for entity in ids:
-            pairs[entity].update(other for other in ids if other != entity)
     frozen = {k: tuple(v) for k, v in by_entity.items()}
     return EntityIndex(
         articles=MappingProxyType(frozen),
         mentions=MappingProxyType(dict(mentions)),
-        cooccurring=MappingProxyType({
-            k: tuple(sorted(c.items(), key=lambda item: (-item[1], item[0]))[:COOCCURRING])
-            for k, c in pairs.items()}),
+        cooccurring=Cooccurring(frozen),
         related=RelatedArticles(articles, frozen),
     )
+
+
+class Cooccurring:
+    """The entities named in the same articles as an entity, by the number of articles they
+    share (then by id), at most ``COOCCURRING``. Computed when an entity page asks."""
+
+    def __init__(self, by_entity: Mapping[str, tuple[Article, ...]]):
+        self._by_entity = by_entity
+        self._memo: dict[str, tuple[tuple[str, int], ...]] = {}
+
+    def __call__(self, entity: str) -> tuple[tuple[str, int], ...]:
+        found = self._memo.get(entity)
+        if found is None:
+            counts: Counter[str] = Counter()
+            for article in self._by_entity.get(entity, ()):
+                counts.update(other for other in article.entity_ids if other != entity)
+            ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+            found = self._memo[entity] = tuple(ranked[:COOCCURRING])
+        return found
 
 
 class RelatedArticles:

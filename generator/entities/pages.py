@@ -76,7 +76,7 @@ def entity_context(site: Site, chrome, entity: Entity) -> dict:
         "last": articles[0] if articles else None,
         "timeline": _timeline(articles, entity.id, Formatter(config), config.direction == "rtl"),
         "cooccurring": tuple((registry.entities[other], n)
-                             for other, n in index.cooccurring.get(entity.id, ())),
+                             for other, n in index.cooccurring(entity.id)),
         "mentions": {a.url: _mention_of(a, entity.id) for a in articles},
         "feed_url": f"{entity.url}feed.xml",
         "jsonld": jsonld.entity_page(entity, Urls(config)),
@@ -116,7 +116,7 @@ def _entity_json(site: Site, entity: Entity, articles, links: Urls) -> bytes:
         "first_mention": rfc3339(articles[-1].date) if articles else None,
         "last_mention": rfc3339(articles[0].date) if articles else None,
         "cooccurring": [{"id": other, "name": site.registry.entities[other].name, "articles": n}
-                        for other, n in index.cooccurring.get(entity.id, ())],
+                        for other, n in index.cooccurring(entity.id)],
         "articles": [{"title": a.title, "url": links.absolute(a.url), "date": rfc3339(a.date),
                       "mentions": _count_in(a, entity.id)}
                      for a in articles],
