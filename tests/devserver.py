@@ -41,13 +41,16 @@ class DevProcess:
         except urllib.error.HTTPError as error:
             return error.code, error.read()
 
-    def wait_for_output(self, text: str, timeout: float = 15) -> str:
+    def wait_for_output(self, text: str, timeout: float = 15, count: int = 1) -> str:
+        """The server's output once ``text`` appeared in it (``count`` times)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if text in self.output():
-                return self.output()
+            output = self.output()
+            if output.count(text) >= count:
+                return output
             time.sleep(0.05)
-        raise AssertionError(f"{text!r} never appeared in the server's output:\n{self.output()}")
+        raise AssertionError(f"{text!r} did not appear {count} times in the server's output:"
+                             f"\n{self.output()}")
 
 
 @contextmanager

@@ -86,7 +86,7 @@ def test_entity_edit_relinks_the_articles_that_can_mention_it(theme_site):
         assert "reload" not in events.drain()  # «a» does not change
         theme_site.write("entities/place/cairo.toml", 'name = "القاهرة"\nlink = false\n')
         events.next("reload")
-        assert server.output().count("0 re-read, 1 re-linked") == 2
+        server.wait_for_output("0 re-read, 1 re-linked", count=2)
         assert soup(server.get(ARTICLE)[1]).select(".article-body a.entity-place") == []
 
 
