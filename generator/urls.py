@@ -10,6 +10,7 @@ serves it.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import quote
 
 from .config import Config
@@ -92,8 +93,11 @@ class Urls:
         self.base_url = config.base_url
 
     def href(self, url: str) -> str:
-        return self.base_path + quote(url)
+        return self.base_path + _quote(url)
 
     def absolute(self, url: str) -> str:
         base = self.base_url if "://" in self.base_url else self.base_path
-        return base + quote(url)
+        return base + _quote(url)
+
+
+_quote = lru_cache(maxsize=65_536)(quote)  # the same links recur on thousands of pages

@@ -37,7 +37,8 @@ def normalize(token: str) -> str:
     return normalize_teh_marbuta_ar(normalize_alef_maksura_ar(normalize_alef_ar(key))).lower()
 
 
-def proclitic_stems(word: str) -> list[str]:
+@lru_cache(maxsize=262_144)
+def proclitic_stems(word: str) -> tuple[str, ...]:
     """``word`` without each combination of proclitics it may start with, shortest prefix
     first: «وللقاهرة» → «للقاهرة», «لقاهرة», «القاهرة», «قاهرة». The search page
     (static/js/search.js) applies the same rule to queries."""
@@ -52,7 +53,7 @@ def proclitic_stems(word: str) -> list[str]:
                 stems.append(stem)
             if preposition == "ل" and stem.startswith("ل") and len(stem) > _MIN_STEM:
                 stems.append("ا" + stem)  # ل + ال with the alef elided: للقاهرة
-    return list(dict.fromkeys(s for s in stems if s != word))
+    return tuple(dict.fromkeys(s for s in stems if s != word))
 
 
 @lru_cache(maxsize=262_144)
