@@ -95,6 +95,7 @@ def read_article(path: Path, renderer: MarkdownRenderer) -> Article:
         body_html=body_html,
         summary=meta.string("summary") or summarize(blocks),
         word_count=word_count(blocks),
+        text="\n".join(blocks),
         author=meta.string("author"),
         publisher=meta.string("source"),
         source_url=source_url,

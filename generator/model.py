@@ -45,6 +45,7 @@ class Article:
     body_html: str  # rendered and sanitised Markdown
     summary: str
     word_count: int
+    text: str = ""  # the body as plain text, one line per paragraph (for search)
     author: str | None = None
     publisher: str | None = None  # the front matter's `source`: who published it
     source_url: str | None = None

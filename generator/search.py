@@ -32,7 +32,6 @@ from .entities.registry import Registry
 from .errors import BuildError
 from .model import Article, Site
 from .output import sync_tree
-from .text import html_blocks
 
 SEPARATOR = "\u2063"  # INVISIBLE SEPARATOR: where the visible text ends in Pagefind's content
 # Pagefind filter names, shown on the search page; entity types use their labels from site.toml.
@@ -44,9 +43,8 @@ _DIACRITICS_RE = re.compile(r"[\u064b-\u065f\u0670\u0640]")
 
 def search_terms(article: Article, registry: Registry) -> str:
     """The hidden text indexed with an article (see the module docstring)."""
-    text = " ".join([article.title, *html_blocks(article.body_html)])
     seen: dict[str, None] = {}
-    for word in _WORD_RE.findall(text):
+    for word in dict.fromkeys(_WORD_RE.findall(f"{article.title}\n{article.text}")):
         plain = _DIACRITICS_RE.sub("", word)
         for stem in proclitic_stems(plain):
             seen.setdefault(stem)

@@ -74,12 +74,11 @@ def ground_truth(content: Path, public: Path) -> dict[str, set[str]]:
     from generator.config import load_config
     from generator.content import read_content
     from generator.entities.matching import key_variants, normalize, tokenize
-    from generator.text import html_blocks
 
     config = load_config(REPO / "site.toml", {"content": content, "output": public})
     keys_of = {}
     for article in read_content(config).articles:
-        text = " ".join([article.title, *html_blocks(article.body_html)])
+        text = f"{article.title}\n{article.text}"
         keys = set()
         for token in tokenize(text):
             keys.update(key_variants(token.key))
