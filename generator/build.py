@@ -37,9 +37,8 @@ def build(config: Config, *, drafts: bool = False, search: bool = True,
     reporter.say(f"building {config.paths.content} → {config.paths.output}")
 
     with reporter.stage("read") as line:
-        files_total = sum(1 for _ in (config.paths.content / "articles").rglob("*.md"))
-        content = read_content(config, drafts=drafts, progress=lambda items: reporter.progress(
-            items, files_total, "read"))
+        content = read_content(config, drafts=drafts, progress=lambda files: reporter.progress(
+            files, len(files), "read"))
         skipped = content.drafts_skipped
         line.note(f"{plural(len(content.articles), 'article')}, "
                   f"{plural(len(content.pages), 'page')}"

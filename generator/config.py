@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -79,9 +79,6 @@ class Config:
 
     def source_label(self, key: str) -> str:
         return self.sources.get(key, key)
-
-    def with_paths(self, **changes: Path) -> Config:
-        return replace(self, paths=replace(self.paths, **changes))
 
 
 _TOP_LEVEL = {

@@ -25,22 +25,35 @@ ARTICLE_FIELDS = frozenset({"title", "date", "updated", "slug", "summary", "auth
 PAGE_FIELDS = frozenset({"title", "slug", "summary", "draft"})
 
 
+def article_files(config: Config) -> list[Path]:
+    """Every article file: ``*.md`` anywhere under ``content/articles``."""
+    return _markdown_files(config.paths.content / "articles", "**/*.md")
+
+
+def page_files(config: Config) -> list[Path]:
+    return _markdown_files(config.paths.content / "pages", "*.md")
+
+
+def _markdown_files(folder: Path, pattern: str) -> list[Path]:
+    # Hidden files are editors' (Emacs' «.#name.md» lock links, say), never content.
+    return sorted(p for p in folder.glob(pattern)
+                  if not p.name.startswith((".", "#")) and p.is_file())
+
+
 def read_content(config: Config, drafts: bool = False,
-                 progress: Callable[[Iterable[Path]], Iterable[Path]] = iter) -> Content:
+                 progress: Callable[[list[Path]], Iterable[Path]] = iter) -> Content:
     """Read every article and page; ``drafts`` includes articles marked ``draft = true``."""
-    root = config.paths.content
-    if not root.is_dir():
-        raise BuildError("content folder not found", root)
+    if not config.paths.content.is_dir():
+        raise BuildError("content folder not found", config.paths.content)
     renderer = MarkdownRenderer()
-    article_files = sorted((root / "articles").rglob("*.md"))
     articles, skipped = [], 0
-    for path in progress(article_files):
+    for path in progress(article_files(config)):
         article = read_article(path, renderer)
         if article.draft and not drafts:
             skipped += 1
             continue
         articles.append(article)
-    pages = [read_page(path, renderer) for path in sorted((root / "pages").glob("*.md"))]
+    pages = [read_page(path, renderer) for path in page_files(config)]
     check_unique(articles)
     check_unique(pages)
     return Content(tuple(articles), tuple(page for page in pages if drafts or not page.draft),

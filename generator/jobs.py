@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .config import Config
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,16 @@ class PageJob:
 
     def make_data(self) -> bytes | None:
         return self.data() if callable(self.data) else self.data
+
+
+def feed_job(config: Config, self_url: str, page_url: str, title: str | None,
+             articles: Sequence) -> PageJob:
+    """An Atom feed of the newest ``articles`` of a listing (the site, a category, an entity)."""
+    return PageJob(self_url, "atom.xml", {
+        "site_title": config.title, "language": config.language,
+        "title": f"{title} — {config.title}" if title else config.title,
+        "self_url": self_url, "page_url": page_url,
+        "articles": articles[:config.pagination.feed]}, in_sitemap=False)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any
 from . import jsonld, search, urls
 from .dates import Formatter
 from .entities.pages import entity_jobs
-from .jobs import PageJob, paginate
+from .jobs import PageJob, feed_job, paginate
 from .model import Article, Site
 
 
@@ -149,18 +149,11 @@ def archive_pages(site: Site, chrome: Chrome) -> Iterator[PageJob]:
 
 
 def feeds(site: Site) -> Iterator[PageJob]:
-    size = site.config.pagination.feed
-    meta = {"site_title": site.config.title, "language": site.config.language}
-    yield PageJob("feed.xml", "atom.xml",
-                  {**meta, "title": site.config.title, "self_url": "feed.xml", "page_url": "",
-                   "articles": site.articles[:size]}, in_sitemap=False)
+    config = site.config
+    yield feed_job(config, "feed.xml", urls.home_url(), None, site.articles)
     for key, articles in site.by_category.items():
-        label = site.config.category_label(key)
-        yield PageJob(urls.category_feed_url(key), "atom.xml",
-                      {**meta, "title": f"{label} — {site.config.title}",
-                       "self_url": urls.category_feed_url(key),
-                       "page_url": urls.category_url(key), "articles": articles[:size]},
-                      in_sitemap=False)
+        yield feed_job(config, urls.category_feed_url(key), urls.category_url(key),
+                       config.category_label(key), articles)
 
 
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file, the protocol's maximum

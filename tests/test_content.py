@@ -51,3 +51,11 @@ def test_pages_and_drafts(site):
     content = read(site)
     assert [p.url for p in content.pages] == ["about/"]
     assert content.articles == () and content.drafts_skipped == 1
+
+
+def test_editor_files_are_not_content(site):
+    site.article("a")
+    (site.content / "articles" / ".#a.md").symlink_to("user@host.1234:1700000000")  # Emacs lock
+    site.write("articles/.a.md.swp", b"\x00binary")
+    site.write("articles/.hidden.md", "no front matter")
+    assert [a.slug for a in read(site).articles] == ["a"]

@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 
@@ -30,11 +30,11 @@ import jinja2
 
 from ..assets import Assets, collect_assets
 from ..config import Config, load_config
-from ..content import check_unique, read_article, read_page
+from ..content import article_files, check_unique, page_files, read_article, read_page
 from ..entities.annotate import Annotation, Annotator
 from ..entities.matching import key_variants
 from ..entities.registry import Registry, load_registry
-from ..entities.stage import declared
+from ..entities.stage import declared, linked_article
 from ..errors import BuildError
 from ..jobs import PageJob
 from ..markup import MarkdownRenderer
@@ -137,12 +137,8 @@ class Session:
                     raise BuildError("content folder not found", config.paths.content)
                 registry = load_registry(config)
                 linked = dict(self._linked) if _salt(config, registry) == self._salt else {}
-                articles = {p: read_article(p, self._renderer)
-                            for p in sorted((config.paths.content / "articles").rglob("*.md"))
-                            if not _ignored(p)}
-                pages = {p: read_page(p, self._renderer)
-                         for p in sorted((config.paths.content / "pages").glob("*.md"))
-                         if not _ignored(p)}
+                articles = {p: read_article(p, self._renderer) for p in article_files(config)}
+                pages = {p: read_page(p, self._renderer) for p in page_files(config)}
                 relinked = self._commit(config, registry, articles, pages, linked,
                                         collect_assets(config.paths.static), None)
             except BuildError as error:
@@ -265,8 +261,7 @@ class Session:
                 keys = frozenset(chain.from_iterable(key_variants(k) for k in seen))
                 entry = linked[path] = _Linked(digest, annotation, keys)
                 relinked += 1
-            result = replace(article, body_html=entry.annotation.html, about=about,
-                             no_link=no_link, mentions=entry.annotation.mentions)
+            result = linked_article(article, entry.annotation, about, no_link)
             linked_articles[path] = (article, registry, entry, result)
             final.append(result)
         for path in set(linked) - set(articles):

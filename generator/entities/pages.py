@@ -14,7 +14,7 @@ from camel_tools.utils.normalize import normalize_alef_ar, normalize_alef_maksur
 
 from .. import jsonld
 from ..dates import Formatter, rfc3339
-from ..jobs import PageJob, paginate
+from ..jobs import PageJob, feed_job, paginate
 from ..model import Article, Site
 from ..urls import Urls, entity_index_url, entity_url
 from .registry import Entity
@@ -47,11 +47,7 @@ def entity_jobs(site: Site, chrome) -> Iterator[PageJob]:
                               lambda n, e=entity: entity_url(e.id, n)):
             yield PageJob(pager.urls[pager.number - 1], "entity.html",
                           partial(_with_pager, shared, pager))
-        yield PageJob(f"{entity.url}feed.xml", "atom.xml", {
-            "site_title": config.title, "language": config.language,
-            "title": f"{entity.name} — {config.title}", "self_url": f"{entity.url}feed.xml",
-            "page_url": entity.url, "articles": articles[:config.pagination.feed]},
-            in_sitemap=False)
+        yield feed_job(config, f"{entity.url}feed.xml", entity.url, entity.name, articles)
         yield PageJob(f"{entity.url}index.json", None, {}, in_sitemap=False,
                       data=partial(_entity_json, site, entity, articles, links))
     for entity in registry.entities.values():

@@ -71,11 +71,17 @@ def link_entities(content: Content, registry: Registry, config: Config,
                 cache.put(key, annotation)
             else:
                 cached += 1
-            articles.append(replace(article, body_html=annotation.html, about=about,
-                                    no_link=no_link, mentions=annotation.mentions))
+            articles.append(linked_article(article, annotation, about, no_link))
     finally:
         cache.close()
     return replace(content, articles=tuple(articles)), cached
+
+
+def linked_article(article: Article, annotation: Annotation, about: tuple[str, ...],
+                   no_link: tuple[str, ...]) -> Article:
+    """The article with its mentions linked, and its declared entities resolved."""
+    return replace(article, body_html=annotation.html, about=about, no_link=no_link,
+                   mentions=annotation.mentions)
 
 
 def declared(article: Article, registry: Registry) -> tuple[tuple[str, ...], tuple[str, ...]]:
