@@ -75,7 +75,7 @@ def build(config: Config, *, drafts: bool = False, search: bool = True,
         with reporter.stage("search") as line:
             counts = index_site(config.paths.output, config.paths.cache)
             line.note(f"{plural(counts.get('page', 0), 'page')}, "
-                      f"{plural(counts.get('word', 0), 'word')} indexed, "
+                      f"{plural(counts.get('word', 0), 'word')}, "
                       f"{counts['written']:,} files written")
 
     return BuildResult(len(site.articles), len(jobs), len(files), stats, dict(reporter.timings))

@@ -55,6 +55,8 @@ class Annotator:
     def annotate(self, body_html: str, no_link: frozenset[str] = frozenset(),
                  seen: set[str] | None = None) -> Annotation:
         """Link ``body_html``; ``seen`` collects the keys of every token that was scanned."""
+        if seen is None and not self.registry.entities:
+            return Annotation(body_html, ())  # nothing to find: skip tokenising
         state = _State()
         parts = _TAG_RE.split(body_html)
         skipping: list[str] = []
