@@ -22,14 +22,19 @@ class BuildError(Exception):
         self.path = Path(path) if path is not None else None
         self.line = line
 
-    def location(self, relative_to: Path | None = None) -> str:
+    def display_path(self, relative_to: Path | None = None) -> str:
+        """The file, relative to ``relative_to`` when it lies inside it ("" if none)."""
         if self.path is None:
             return ""
         path = self.path
         if relative_to is not None:
             with contextlib.suppress(ValueError):
                 path = path.resolve().relative_to(relative_to.resolve())
-        return f"{path}:{self.line}" if self.line else str(path)
+        return str(path)
+
+    def location(self, relative_to: Path | None = None) -> str:
+        path = self.display_path(relative_to)
+        return f"{path}:{self.line}" if path and self.line else path
 
     def format(self, relative_to: Path | None = None) -> str:
         where = self.location(relative_to)

@@ -108,8 +108,8 @@ class DevServer:
         self.clients.send("build-error", self.error_data(error))
 
     def error_data(self, error: BuildError) -> dict:
-        return {"message": error.message, "file": error.location(self.root).rsplit(":", 1)[0]
-                if error.line else error.location(self.root), "line": error.line}
+        return {"message": error.message, "file": error.display_path(self.root),
+                "line": error.line}
 
     def _render(self, file: str) -> bytes | None:
         try:
