@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TextIO, TypeVar
 
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 T = TypeVar("T")
@@ -51,7 +52,7 @@ class Reporter:
             return
         columns = (TextColumn(f"  {label:<10}"), BarColumn(), MofNCompleteColumn(),
                    TimeRemainingColumn())
-        with Progress(*columns, transient=True) as bar:
+        with Progress(*columns, transient=True, console=Console(file=self.stream)) as bar:
             task = bar.add_task(label, total=total)
             for item in items:
                 yield item

@@ -28,7 +28,9 @@ def test_progress_passes_items_through_and_stays_quiet_off_a_terminal():
     items = list(range(1000))
     assert list(Reporter(stream).progress(iter(items), len(items), "render")) == items
     assert stream.getvalue() == ""
-    assert list(Reporter(Terminal()).progress(iter(items), len(items), "render")) == items
+    terminal = Terminal()
+    assert list(Reporter(terminal).progress(iter(items), len(items), "render")) == items
+    assert "render" in terminal.getvalue()  # the bar was drawn on the reporter's stream
     assert list(Reporter(Terminal(), quiet=True).progress(iter(items[:5]), 5, "x")) == items[:5]
 
 
