@@ -147,3 +147,24 @@ def test_corpus_sample_imports_and_builds(site):
     assert all(categories)
     site.build()
     assert len(list((site.public / "articles").rglob("index.html"))) == 300
+
+
+def test_corrupt_gzip_is_reported(site, tmp_path):
+    source = tmp_path / "broken.jsonl.gz"
+    source.write_bytes(gzip.compress(b'{"id": "1"}\n')[:-8] + b"garbage!")
+    run = site.cli("import", str(source), "--content", str(site.content))
+    assert run.code == 1 and f"{source}:" in run.err and "cannot read" in run.err
+
+
+def test_non_utf8_plain_text_names_the_line(site, tmp_path):
+    source = tmp_path / "old.txt"
+    source.write_bytes("عنوان\n\nفقرة\n".encode() + "نص قديم\n".encode("cp1256"))
+    run = site.cli("import", str(source), "--content", str(site.content), "--date", "2019-01-01")
+    assert run.code == 1 and f"{source}:4:" in run.err and "UTF-8" in run.err
+
+
+def test_missing_source_and_negative_limit(site, tmp_path):
+    run = site.cli("import", str(tmp_path / "nothing.jsonl"), "--content", str(site.content))
+    assert run.code == 1 and "no such file or folder" in run.err
+    run = site.cli("import", str(SEED), "--content", str(site.content), "--limit", "-1")
+    assert run.code == 1 and "--limit" in run.err
