@@ -1,7 +1,7 @@
 """Markdown to safe HTML: Python-Markdown, then nh3 to sanitise.
 
 One :class:`markdown.Markdown` instance is reused (``reset()`` between
-documents), which FINDINGS.md measured as the cheapest way to run it. Raw HTML
+documents), which ../shared/FINDINGS.md measured as the cheapest way to run it. Raw HTML
 in an article is allowed but sanitised, so imported or pasted text can never
 inject scripts into the archive.
 """

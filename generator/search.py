@@ -1,7 +1,7 @@
 """Search: what Pagefind indexes beside the visible text, and running Pagefind.
 
 Pagefind's Arabic stemmer treats the first letters of many names as clitics, so
-«بغداد» and «ببغداد» end up with different stems (see FINDINGS.md). Each
+«بغداد» and «ببغداد» end up with different stems (see ../shared/FINDINGS.md). Each
 article page therefore carries a hidden block, inside its ``data-pagefind-body``,
 that starts with an invisible separator (U+2063) and lists
 

@@ -6,7 +6,7 @@ camel-tools' normalisers: diacritics and tatweel removed, أ إ آ ٱ → ا,
 ى → ي, ة → ه. A name matches a run of tokens whose keys equal the name's keys;
 its first token may carry proclitics (و ف, then ب ل ك, with ال elided after
 ل as in «للقاهرة»), which are tried only after the unsplit token, as
-FINDINGS.md advises. Among the names starting at a token the longest wins,
+../shared/FINDINGS.md advises. Among the names starting at a token the longest wins,
 and the scan continues after it.
 """
 
