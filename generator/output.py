@@ -40,24 +40,11 @@ def write_output(out_dir: Path, files: Mapping[str, bytes], cache_dir: Path) -> 
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise BuildError(f"cannot create the output folder: {exc.strerror}", out_dir) from None
-    written = unchanged = 0
-    for rel, data in files.items():
-        target = out_dir / rel
-        if _same_bytes(target, data):
-            unchanged += 1
-            continue
-        _atomic_write(target, data)
-        written += 1
+    written = sum(_write_if_changed(out_dir / rel, data) for rel, data in files.items())
+    unchanged = len(files) - written
 
     manifest = manifest_path(cache_dir, out_dir)
-    previous = _read_manifest(manifest)
-    removed = 0
-    for rel in sorted(previous - files.keys(), reverse=True):
-        target = out_dir / rel
-        if target.is_file():
-            target.unlink()
-            removed += 1
-            _prune_empty_dirs(target.parent, out_dir)
+    removed = _remove(out_dir, _read_manifest(manifest) - files.keys())
     manifest.parent.mkdir(parents=True, exist_ok=True)
     _atomic_write(manifest, json.dumps(sorted(files), ensure_ascii=False).encode())
     return WriteStats(written, unchanged, removed)
@@ -68,21 +55,31 @@ def sync_tree(source: Path, target: Path, last: tuple[str, ...] = ()) -> WriteSt
     write changed files (the names in ``last`` after all others), then delete the rest."""
     files = sorted((p.relative_to(source).as_posix() for p in source.rglob("*") if p.is_file()),
                    key=lambda rel: (rel in last, rel))
-    written = unchanged = removed = 0
-    for rel in files:
-        data = (source / rel).read_bytes()
-        if _same_bytes(target / rel, data):
-            unchanged += 1
-        else:
-            _atomic_write(target / rel, data)
-            written += 1
-    keep = set(files)
-    for path in sorted(target.rglob("*"), reverse=True) if target.is_dir() else []:
-        if path.is_file() and path.relative_to(target).as_posix() not in keep:
+    written = sum(_write_if_changed(target / rel, (source / rel).read_bytes()) for rel in files)
+    present = {p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()} \
+        if target.is_dir() else set()
+    removed = _remove(target, present - set(files))
+    return WriteStats(written, len(files) - written, removed)
+
+
+def _remove(root: Path, stale: set[str]) -> int:
+    """Delete the files ``stale`` (relative to ``root``) and the folders they leave empty."""
+    removed = 0
+    for rel in sorted(stale, reverse=True):
+        path = root / rel
+        if path.is_file():
             path.unlink()
             removed += 1
-            _prune_empty_dirs(path.parent, target)
-    return WriteStats(written, unchanged, removed)
+            _prune_empty_dirs(path.parent, root)
+    return removed
+
+
+def _write_if_changed(target: Path, data: bytes) -> bool:
+    """Write ``data`` unless ``target`` holds exactly those bytes; True if it wrote."""
+    if _same_bytes(target, data):
+        return False
+    _atomic_write(target, data)
+    return True
 
 
 def _same_bytes(target: Path, data: bytes) -> bool:
