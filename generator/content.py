@@ -34,10 +34,13 @@ def page_files(config: Config) -> list[Path]:
     return _markdown_files(config.paths.content / "pages", "*.md")
 
 
+def is_hidden(path: Path) -> bool:
+    """Hidden files are editors' (Emacs' «.#name.md» lock links, say), never content."""
+    return path.name.startswith((".", "#"))
+
+
 def _markdown_files(folder: Path, pattern: str) -> list[Path]:
-    # Hidden files are editors' (Emacs' «.#name.md» lock links, say), never content.
-    return sorted(p for p in folder.glob(pattern)
-                  if not p.name.startswith((".", "#")) and p.is_file())
+    return sorted(p for p in folder.glob(pattern) if not is_hidden(p) and p.is_file())
 
 
 def read_content(config: Config, drafts: bool = False,

@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import chain
 from pathlib import Path
 
@@ -30,7 +30,14 @@ import jinja2
 
 from ..assets import Assets, collect_assets
 from ..config import Config, load_config
-from ..content import article_files, check_unique, page_files, read_article, read_page
+from ..content import (
+    article_files,
+    check_unique,
+    is_hidden,
+    page_files,
+    read_article,
+    read_page,
+)
 from ..entities.annotate import Annotation, Annotator
 from ..entities.matching import key_variants
 from ..entities.registry import Registry, load_registry
@@ -88,11 +95,16 @@ class Update:
         return f"rebuilt ({self.kind}) in {self.seconds * 1000:.0f} ms: {detail}"
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Linked:
+    """An article's entity links, and the linked article last derived from them."""
+
     body_hash: str
     annotation: Annotation
     keys: frozenset[str]  # token keys of the body with their proclitic variants
+    read: Article | None = None  # the article as read that ``result`` was made from...
+    registry: Registry | None = None  # ...with this registry
+    result: Article | None = None
 
 
 class Session:
@@ -109,9 +121,6 @@ class Session:
         self._articles: dict[Path, Article] = {}
         self._pages: dict[Path, Page] = {}
         self._linked: dict[Path, _Linked] = {}
-        # path -> (article as read, registry, its links, the linked article): reused as is
-        # while the file and the registry stay the same.
-        self._linked_articles: dict[Path, tuple] = {}
         self._salt: tuple | None = None  # what links depend on besides the body
         self._needs_full = True
         self._version = 0
@@ -242,16 +251,12 @@ class Session:
         """Link what needs it, derive the site, and make it the current snapshot."""
         annotator = Annotator(registry, config.entities.link, Urls(config).href)
         final, relinked = [], 0
-        linked_articles: dict[Path, tuple] = {}
         for path, article in articles.items():
             if article.draft and not self.drafts:
                 continue
             entry = linked.get(path)
-            previous = self._linked_articles.get(path)
-            if entry is not None and previous and previous[0] is article and \
-                    previous[1] is registry and previous[2] is entry:
-                final.append(previous[3])  # neither the file nor the registry changed
-                linked_articles[path] = previous
+            if entry is not None and entry.read is article and entry.registry is registry:
+                final.append(entry.result)  # neither the file nor the registry changed
                 continue
             about, no_link = declared(article, registry)
             digest = hashlib.sha256(f"{sorted(no_link)}|{article.body_html}".encode()).hexdigest()
@@ -259,10 +264,10 @@ class Session:
                 seen: set[str] = set()
                 annotation = annotator.annotate(article.body_html, frozenset(no_link), seen)
                 keys = frozenset(chain.from_iterable(key_variants(k) for k in seen))
-                entry = linked[path] = _Linked(digest, annotation, keys)
+                entry = _Linked(digest, annotation, keys)
                 relinked += 1
             result = linked_article(article, entry.annotation, about, no_link)
-            linked_articles[path] = (article, registry, entry, result)
+            linked[path] = replace(entry, read=article, registry=registry, result=result)
             final.append(result)
         for path in set(linked) - set(articles):
             del linked[path]
@@ -276,7 +281,6 @@ class Session:
         self._version += 1
         self.snapshot = Snapshot(config, content, registry, jobs, env, assets, self._version)
         self._articles, self._pages, self._linked = articles, pages, linked
-        self._linked_articles = linked_articles
         self._salt = _salt(config, registry)
         self.error = None
         return relinked
@@ -296,4 +300,4 @@ def _first_keys(registry: Registry, paths: set[Path]) -> frozenset[str]:
 
 
 def _ignored(path: Path) -> bool:
-    return path.name.startswith((".", "#")) or path.name.endswith(IGNORED_SUFFIXES)
+    return is_hidden(path) or path.name.endswith(IGNORED_SUFFIXES)
