@@ -41,7 +41,7 @@ from ..content import (
 from ..entities.annotate import Annotation, Annotator
 from ..entities.matching import key_variants
 from ..entities.registry import Registry, load_registry
-from ..entities.stage import declared, linked_article
+from ..entities.stage import declared, link_salt, linked_article
 from ..errors import BuildError
 from ..jobs import PageJob
 from ..markup import MarkdownRenderer
@@ -121,7 +121,7 @@ class Session:
         self._articles: dict[Path, Article] = {}
         self._pages: dict[Path, Page] = {}
         self._linked: dict[Path, _Linked] = {}
-        self._salt: tuple | None = None  # what links depend on besides the body
+        self._salt: str | None = None  # what links depend on besides the body
         self._needs_full = True
         self._version = 0
 
@@ -145,7 +145,7 @@ class Session:
                 if not config.paths.content.is_dir():
                     raise BuildError("content folder not found", config.paths.content)
                 registry = load_registry(config)
-                linked = dict(self._linked) if _salt(config, registry) == self._salt else {}
+                linked = dict(self._linked) if link_salt(config, registry) == self._salt else {}
                 articles = {p: read_article(p, self._renderer) for p in article_files(config)}
                 pages = {p: read_page(p, self._renderer) for p in page_files(config)}
                 relinked = self._commit(config, registry, articles, pages, linked,
@@ -281,14 +281,9 @@ class Session:
         self._version += 1
         self.snapshot = Snapshot(config, content, registry, jobs, env, assets, self._version)
         self._articles, self._pages, self._linked = articles, pages, linked
-        self._salt = _salt(config, registry)
+        self._salt = link_salt(config, registry)
         self.error = None
         return relinked
-
-
-def _salt(config: Config, registry: Registry) -> tuple:
-    """What an article's links depend on besides its own body."""
-    return (registry.digest, config.entities.link, config.base_path)
 
 
 def _first_keys(registry: Registry, paths: set[Path]) -> frozenset[str]:

@@ -58,7 +58,7 @@ def link_entities(content: Content, registry: Registry, config: Config,
     links = Urls(config)
     annotator = Annotator(registry, config.entities.link, links.href)
     cache = AnnotationCache(config.paths.cache / "annotations.sqlite")
-    salt = f"{registry.digest}|{config.entities.link}|{links.base_path}"
+    salt = link_salt(config, registry)
     articles, cached = [], 0
     try:
         for article in progress(content.articles):
@@ -75,6 +75,11 @@ def link_entities(content: Content, registry: Registry, config: Config,
     finally:
         cache.close()
     return replace(content, articles=tuple(articles)), cached
+
+
+def link_salt(config: Config, registry: Registry) -> str:
+    """What an article's links depend on besides its own body and `no_link`."""
+    return f"{registry.digest}|{config.entities.link}|{Urls(config).base_path}"
 
 
 def linked_article(article: Article, annotation: Annotation, about: tuple[str, ...],
