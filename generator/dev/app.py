@@ -74,8 +74,6 @@ class DevApp:
 
     def changed(self, paths: set[Path]) -> None:
         snapshot = self.session.snapshot
-        css = {n: u for n, u in snapshot.assets.urls.items() if n.endswith(".css")} \
-            if snapshot else {}
         try:
             update = self.session.update(paths)
         except BuildError as error:
@@ -85,7 +83,8 @@ class DevApp:
             return
         if update.kind == "none":
             return
-        reloaded = self.server.updated(update, css) if self.server else []
+        previous = snapshot.assets if snapshot else None
+        reloaded = self.server.updated(update, previous) if self.server else []
         names = ", ".join(sorted(reloaded)[:3])
         self.reporter.say(f"  {update.describe()}" + (f"; reloading {names}" if names else ""))
         if update.kind == "full":

@@ -19,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from ..assets import Assets
 from ..errors import BuildError
 from ..urls import output_file
 from .session import Session, Update
@@ -83,15 +84,16 @@ class DevServer:
 
     # -- after a rebuild ----------------------------------------------------------------------
 
-    def updated(self, update: Update, previous_css: dict[str, str]) -> list[str]:
-        """Tell browsers what changed; returns the files whose viewers were told to reload."""
+    def updated(self, update: Update, previous: Assets | None) -> list[str]:
+        """Tell browsers what changed (``previous``: the assets before the update); returns
+        the files whose viewers were told to reload."""
         snapshot = self.session.snapshot
         self.clients.send("build-ok", {})
-        if update.kind == "css":
-            current = {n: u for n, u in snapshot.assets.urls.items() if n.endswith(".css")}
+        if update.kind == "css" and previous is not None:
             href = self.session.href
-            swaps = [{"from": href(previous_css[n]), "to": href(u)}
-                     for n, u in current.items() if previous_css.get(n) not in (None, u)]
+            swaps = [{"from": href(previous.urls[name]), "to": href(url)}
+                     for name, url in snapshot.assets.urls.items()
+                     if name.endswith(".css") and previous.urls.get(name) not in (None, url)]
             self.clients.send("css", swaps)
         reloaded = []
         for file in self.clients.files():
