@@ -27,7 +27,7 @@ from collections import Counter
 from pathlib import Path
 
 from . import urls
-from .entities.matching import proclitic_stems
+from .entities.matching import proclitic_stems, strip_marks
 from .entities.registry import Registry
 from .errors import BuildError
 from .model import Article, Site
@@ -38,15 +38,13 @@ SEPARATOR = "\u2063"  # INVISIBLE SEPARATOR: where the visible text ends in Page
 CATEGORY, YEAR, SOURCE = "القسم", "السنة", "المصدر"
 FILTER_OPTIONS = 200  # values offered per filter on the search page (the most frequent)
 _WORD_RE = re.compile(r"[\u0621-\u064a\u0640\u064b-\u065f\u0670\u0671]{3,}")
-_DIACRITICS_RE = re.compile(r"[\u064b-\u065f\u0670\u0640]")
 
 
 def search_terms(article: Article, registry: Registry) -> str:
     """The hidden text indexed with an article (see the module docstring)."""
     seen: dict[str, None] = {}
     for word in dict.fromkeys(_WORD_RE.findall(f"{article.title}\n{article.text}")):
-        plain = _DIACRITICS_RE.sub("", word)
-        for stem in proclitic_stems(plain):
+        for stem in proclitic_stems(strip_marks(word)):
             seen.setdefault(stem)
     for entity_id in article.entity_ids:
         for name in registry.all_names.get(entity_id, ()):

@@ -30,10 +30,15 @@ _PREPOSITIONS = ("", "ب", "ل", "ك")
 _MIN_STEM = 2  # letters left after stripping proclitics
 
 
+def strip_marks(word: str) -> str:
+    """Without diacritics and tatweel, letters kept as written: «لافـــروفُ» → «لافروف»."""
+    return dediac_ar(word).replace(TATWEEL, "")
+
+
 @lru_cache(maxsize=262_144)
 def normalize(token: str) -> str:
     """The lookup key of one token: «بالجامعةِ» → «بالجامعه», «إلى» → «الي»."""
-    key = dediac_ar(token).replace(TATWEEL, "")
+    key = strip_marks(token)
     return normalize_teh_marbuta_ar(normalize_alef_maksura_ar(normalize_alef_ar(key))).lower()
 
 
