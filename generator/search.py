@@ -27,11 +27,12 @@ from collections import Counter
 from pathlib import Path
 
 from . import urls
-from .entities.matching import proclitic_stems, strip_marks
+from .entities.matching import proclitic_stems
 from .entities.registry import Registry
 from .errors import BuildError
 from .model import Article, Site
 from .output import sync_tree
+from .text import strip_marks
 
 SEPARATOR = "\u2063"  # INVISIBLE SEPARATOR: where the visible text ends in Pagefind's content
 # Pagefind filter names, shown on the search page; entity types use their labels from site.toml.

@@ -47,6 +47,14 @@ def clean_line(text: str) -> str:
     return " ".join(clean_text(text).split())
 
 
+TATWEEL = "\u0640"
+
+
+def strip_marks(word: str) -> str:
+    """Without diacritics and tatweel, letters kept as written: «لافـــروفُ» → «لافروف»."""
+    return dediac_ar(word).replace(TATWEEL, "")
+
+
 _SLUG_DROP_RE = re.compile(r"[^\w\s-]|_")
 
 
@@ -56,7 +64,7 @@ def slugify(text: str, max_words: int = 8, max_chars: int = 60) -> str:
     Arabic letters are kept (as Arabic news sites do); diacritics, tatweel and
     punctuation are dropped. Returns "" when nothing usable is left.
     """
-    text = dediac_ar(clean_line(text)).replace("\u0640", "")
+    text = strip_marks(clean_line(text))
     text = _SLUG_DROP_RE.sub(" ", text.lower())
     words: list[str] = []
     for word in text.split():

@@ -17,22 +17,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from camel_tools.tokenizers.word import simple_word_tokenize
-from camel_tools.utils.dediac import dediac_ar
 from camel_tools.utils.normalize import (
     normalize_alef_ar,
     normalize_alef_maksura_ar,
     normalize_teh_marbuta_ar,
 )
 
-TATWEEL = "\u0640"
+from ..text import strip_marks
+
 _CONJUNCTIONS = ("", "و", "ف")
 _PREPOSITIONS = ("", "ب", "ل", "ك")
 _MIN_STEM = 2  # letters left after stripping proclitics
-
-
-def strip_marks(word: str) -> str:
-    """Without diacritics and tatweel, letters kept as written: «لافـــروفُ» → «لافروف»."""
-    return dediac_ar(word).replace(TATWEEL, "")
 
 
 @lru_cache(maxsize=262_144)

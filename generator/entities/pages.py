@@ -9,13 +9,13 @@ from collections.abc import Iterator
 from functools import cache, partial
 from itertools import groupby
 
-from camel_tools.utils.dediac import dediac_ar
 from camel_tools.utils.normalize import normalize_alef_ar, normalize_alef_maksura_ar
 
 from .. import jsonld
 from ..dates import Formatter, rfc3339
 from ..jobs import PageJob, feed_job, paginate
 from ..model import Article, Site
+from ..text import strip_marks
 from ..urls import Urls, entity_index_url, entity_url
 from .registry import Entity
 from .timeline import timeline_svg
@@ -25,7 +25,7 @@ TOP = 50  # entities on the overall index
 
 def sort_key(name: str) -> str:
     """Arabic alphabetical order: hamza forms under ا, the article ال ignored."""
-    key = normalize_alef_maksura_ar(normalize_alef_ar(dediac_ar(name))).replace("\u0640", "")
+    key = normalize_alef_maksura_ar(normalize_alef_ar(strip_marks(name)))
     key = key.replace("ؤ", "و").replace("ئ", "ي").replace("ء", "ا").replace("ة", "ه").strip()
     if key.startswith("ال") and len(key) > 3:
         key = key[2:]
