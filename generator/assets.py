@@ -10,9 +10,9 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
 
 from .errors import BuildError
+from .frozen import FrozenDict
 
 
 @dataclass(frozen=True)
@@ -43,4 +43,4 @@ def collect_assets(static_dir: Path) -> Assets:
             site_path = "static/" + str(Path(name).with_name(fingerprinted).as_posix())
             urls[name] = site_path
             files[site_path] = data
-    return Assets(MappingProxyType(urls), MappingProxyType(files))
+    return Assets(FrozenDict(urls), FrozenDict(files))

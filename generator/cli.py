@@ -119,21 +119,23 @@ def _build(args: argparse.Namespace) -> int:
     if not args.quiet:
         total = sum(result.timings.values())
         print(f"built {plural(result.articles, 'article')} into {plural(result.files, 'file')} "
-              f"in {total:.2f} s")
+              f"({result.stats.written:,} written) in {total:.2f} s")
     return 0
 
 
 def _serve(args: argparse.Namespace) -> int:
     from .dev.app import serve
-    from .dev.session import Session
+    from .engine import Engine
     from .report import Reporter
 
     if not args.config.exists():
         raise BuildError("config file not found", args.config)
     if args.port is not None and not 0 < args.port < 65536:
         raise BuildError(f"--port must be between 1 and 65535, got {args.port}")
-    session = Session(args.config, _overrides(args), drafts=args.drafts)
-    return serve(session, Reporter(), args.port, args.open, Path.cwd())
+    reporter = Reporter()
+    engine = Engine(args.config, _overrides(args), drafts=args.drafts,
+                    reporter=Reporter(quiet=True))
+    return serve(engine, reporter, args.port, args.open, Path.cwd())
 
 
 def _import(args: argparse.Namespace) -> int:

@@ -12,13 +12,13 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
 from babel import Locale, UnknownLocaleError
 
 from .errors import BuildError, decode_utf8, toml_error
+from .frozen import FrozenDict
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class Pagination:
     feed: int = 20
 
 
-DEFAULT_ENTITY_TYPES = MappingProxyType(
+DEFAULT_ENTITY_TYPES = FrozenDict(
     {"person": "أشخاص", "organization": "مؤسسات", "place": "أماكن"})
 
 
@@ -63,8 +63,8 @@ class Config:
     numerals: str = "arab"  # "arab" (٠١٢٣) or "latn" (0123) for dates, counts and page numbers
     hijri: bool = True
     pagination: Pagination = field(default_factory=Pagination)
-    categories: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    categories: Mapping[str, str] = field(default_factory=lambda: FrozenDict({}))
+    sources: Mapping[str, str] = field(default_factory=lambda: FrozenDict({}))
     entities: EntitySettings = field(default_factory=EntitySettings)
     search: bool = True  # a Pagefind index, the search page and the search box in the header
     path: Path | None = None  # the site.toml this came from
@@ -136,7 +136,7 @@ class _Checker:
             if not _KEY_RE.match(key):
                 raise self.fail("keys must be ASCII letters, digits, '-' or '_'", key, name)
             self.typed(data, key, str, name)
-        return MappingProxyType(dict(data))
+        return FrozenDict(dict(data))
 
 
 def load_config(path: Path, overrides: Mapping[str, Path] | None = None) -> Config:

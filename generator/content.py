@@ -7,16 +7,15 @@ field by field; every problem is a :class:`BuildError` at the offending line.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
-from types import MappingProxyType
 from urllib.parse import urlsplit
 
 from . import frontmatter, urls
-from .config import Config
 from .errors import BuildError, decode_utf8
+from .frozen import FrozenDict
 from .markup import MarkdownRenderer
-from .model import Article, Content, Page
+from .model import Article, Body, Page, with_digest
 from .text import html_blocks, summarize, word_count
 
 ARTICLE_FIELDS = frozenset({"title", "date", "updated", "slug", "summary", "author", "source",
@@ -25,49 +24,15 @@ ARTICLE_FIELDS = frozenset({"title", "date", "updated", "slug", "summary", "auth
 PAGE_FIELDS = frozenset({"title", "slug", "summary", "draft"})
 
 
-def article_files(config: Config) -> list[Path]:
-    """Every article file: ``*.md`` anywhere under ``content/articles``."""
-    return _markdown_files(config.paths.content / "articles", "**/*.md")
-
-
-def page_files(config: Config) -> list[Path]:
-    return _markdown_files(config.paths.content / "pages", "*.md")
-
-
-def is_hidden(path: Path) -> bool:
-    """Hidden files are editors' (Emacs' «.#name.md» lock links, say), never content."""
-    return path.name.startswith((".", "#"))
-
-
-def _markdown_files(folder: Path, pattern: str) -> list[Path]:
-    return sorted(p for p in folder.glob(pattern) if not is_hidden(p) and p.is_file())
-
-
-def read_content(config: Config, drafts: bool = False,
-                 progress: Callable[[list[Path]], Iterable[Path]] = iter) -> Content:
-    """Read every article and page; ``drafts`` includes articles marked ``draft = true``."""
-    if not config.paths.content.is_dir():
-        raise BuildError("content folder not found", config.paths.content)
-    renderer = MarkdownRenderer()
-    articles, skipped = [], 0
-    for path in progress(article_files(config)):
-        article = read_article(path, renderer)
-        if article.draft and not drafts:
-            skipped += 1
-            continue
-        articles.append(article)
-    pages = [read_page(path, renderer) for path in page_files(config)]
-    check_unique(articles)
-    check_unique(pages)
-    return Content(tuple(articles), tuple(page for page in pages if drafts or not page.draft),
-                   drafts_skipped=skipped)
-
-
-def _load(path: Path) -> tuple[frontmatter.FrontMatter, str]:
+def read_file(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise BuildError(f"cannot read file: {exc.strerror}", path) from None
+
+
+def _load(path: Path, data: bytes | None) -> tuple[frontmatter.FrontMatter, str]:
+    data = read_file(path) if data is None else data
     meta, body, _ = frontmatter.split(decode_utf8(data, path), path)
     return meta, body
 
@@ -85,8 +50,10 @@ def _slug(meta: frontmatter.FrontMatter, path: Path) -> str:
     return slug
 
 
-def read_article(path: Path, renderer: MarkdownRenderer) -> Article:
-    meta, body = _load(path)
+def read_article(path: Path, renderer: MarkdownRenderer,
+                 data: bytes | None = None) -> tuple[Article, Body]:
+    """The article in ``path`` (whose bytes are ``data``, when already read) and its body."""
+    meta, body = _load(path, data)
     title = meta.string("title", required=True)
     moment = meta.moment("date", required=True)
     slug = _slug(meta, path)
@@ -101,17 +68,15 @@ def read_article(path: Path, renderer: MarkdownRenderer) -> Article:
         raise meta.error("source_url", f"expected an http(s) URL, got {source_url!r}")
     body_html = renderer.render(body)
     blocks = html_blocks(body_html)
-    return Article(
+    article = Article(
         source=path,
         slug=slug,
         url=urls.article_url(moment.year, moment.month, slug),
         title=title,
         date=moment,
         updated=meta.moment("updated"),
-        body_html=body_html,
         summary=meta.string("summary") or summarize(blocks),
         word_count=word_count(blocks),
-        text="\n".join(blocks),
         author=meta.string("author"),
         publisher=meta.string("source"),
         source_url=source_url,
@@ -121,23 +86,24 @@ def read_article(path: Path, renderer: MarkdownRenderer) -> Article:
         draft=meta.boolean("draft"),
         about=meta.strings("entities"),
         no_link=meta.strings("no_link"),
-        extra=MappingProxyType({k: v for k, v in meta.data.items() if k not in ARTICLE_FIELDS}),
+        extra=FrozenDict({k: v for k, v in meta.data.items() if k not in ARTICLE_FIELDS}),
     )
+    return article, Body(body_html, "\n".join(blocks))
 
 
-def read_page(path: Path, renderer: MarkdownRenderer) -> Page:
-    meta, body = _load(path)
+def read_page(path: Path, renderer: MarkdownRenderer, data: bytes | None = None) -> Page:
+    meta, body = _load(path, data)
     title = meta.string("title", required=True)
     slug = _slug(meta, path)
     if slug in urls.RESERVED_ROOTS:
         raise BuildError(f"the page slug {slug!r} is reserved for the site's own pages; "
                          "choose another", path, meta.line_of("slug") or 1)
     body_html = renderer.render(body)
-    return Page(source=path, slug=slug, url=urls.page_url(slug), title=title, body_html=body_html,
-                summary=meta.string("summary") or summarize(html_blocks(body_html)),
-                draft=meta.boolean("draft"),
-                extra=MappingProxyType({k: v for k, v in meta.data.items()
-                                        if k not in PAGE_FIELDS}))
+    return with_digest(Page(
+        source=path, slug=slug, url=urls.page_url(slug), title=title, body_html=body_html,
+        summary=meta.string("summary") or summarize(html_blocks(body_html)),
+        draft=meta.boolean("draft"),
+        extra=FrozenDict({k: v for k, v in meta.data.items() if k not in PAGE_FIELDS})))
 
 
 def check_unique(items: Iterable[Article | Page]) -> None:

@@ -22,6 +22,9 @@ class BuildError(Exception):
         self.path = Path(path) if path is not None else None
         self.line = line
 
+    def __reduce__(self):  # raised in a worker process, re-raised in the build's
+        return (BuildError, (self.message, self.path, self.line))
+
     def display_path(self, relative_to: Path | None = None) -> str:
         """The file, relative to ``relative_to`` when it lies inside it ("" if none)."""
         if self.path is None:

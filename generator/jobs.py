@@ -1,4 +1,11 @@
-"""What a page is before it is rendered: a URL, a template and its own context.
+"""What a page is before it is rendered: a URL, a template, a builder and its inputs.
+
+A page's ``inputs`` are everything it shows: records (articles, entities, pages, each with a
+digest in its ``repr``) and small values. Its builder turns them into the template's context,
+using nothing else but :class:`Resources` (the config, and the bodies of the articles among
+the inputs). So a page's bytes are a function of its template, the site's global settings and
+``repr(inputs)``: that is its fingerprint (:func:`fingerprint`), and a page whose fingerprint
+has not changed since the last build is not rendered again.
 
 Also pagination, shared by every listing (home, categories, archives, entities).
 """
@@ -6,59 +13,93 @@ Also pagination, shared by every listing (home, categories, archives, entities).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
 
-if TYPE_CHECKING:
-    from .config import Config
+from . import urls
+from .config import Config
+from .dates import Formatter
+from .frozen import EMPTY
+from .model import Article, Body, digest_of
+
+
+@dataclass(frozen=True)
+class Resources:
+    """What builders may use besides their inputs: the config (part of every fingerprint),
+    the bodies of articles (their digests cover them) and the static assets' bytes (their
+    paths hold a hash of them)."""
+
+    config: Config
+    body: Callable[[Article], Body]
+    assets: Mapping[str, bytes] = field(default_factory=lambda: EMPTY)
+
+    @cached_property
+    def formatter(self) -> Formatter:
+        return Formatter(self.config)
 
 
 @dataclass(frozen=True)
 class PageJob:
-    """One output file. Expensive contexts and data are given as functions, called only when
-    the page is rendered: a full build renders every page, the dev server only those it serves.
-    """
+    """One output file."""
 
     url: str  # site path; the output file is urls.output_file(url)
-    template: str | None
-    context: Mapping[str, Any] | Callable[[], Mapping[str, Any]]
+    template: str | None  # None: the builder returns the file's bytes (JSON, assets)
+    build: Callable[..., Any]  # build(resources, *inputs) -> the template's context, or bytes
+    inputs: tuple | Callable[[], tuple] = ()  # a function when costly (computed when needed)
     in_sitemap: bool = True
     lastmod: Any = None  # datetime for the sitemap, when the page has one
-    data: bytes | Callable[[], bytes] | None = None  # written as is instead of a template (JSON)
 
-    def make_context(self) -> Mapping[str, Any]:
-        return self.context() if callable(self.context) else self.context
-
-    def make_data(self) -> bytes | None:
-        return self.data() if callable(self.data) else self.data
+    def arguments(self) -> tuple:
+        return self.inputs() if callable(self.inputs) else self.inputs
 
 
-def feed_job(config: Config, self_url: str, page_url: str, title: str | None,
-             articles: Sequence) -> PageJob:
+def fingerprint(job: PageJob, site_digest: str, template_digest: str) -> str:
+    """What the page's bytes depend on: the site's settings, the template (with everything it
+    extends, includes or imports), the builder and the inputs."""
+    return digest_of(site_digest, template_digest, job.build.__qualname__, job.url,
+                     job.arguments())
+
+
+def feed_job(self_url: str, page_url: str, title: str | None,
+             articles: Sequence[Article], size: int) -> PageJob:
     """An Atom feed of the newest ``articles`` of a listing (the site, a category, an entity)."""
-    return PageJob(self_url, "atom.xml", {
-        "site_title": config.title, "language": config.language,
-        "title": f"{title} — {config.title}" if title else config.title,
-        "self_url": self_url, "page_url": page_url,
-        "articles": articles[:config.pagination.feed]}, in_sitemap=False)
+    return PageJob(self_url, "atom.xml", feed_context,
+                   (self_url, page_url, title, tuple(articles[:size])), in_sitemap=False)
+
+
+def feed_context(res: Resources, self_url: str, page_url: str, title: str | None,
+                 articles: tuple[Article, ...]) -> dict:
+    config = res.config
+    return {"site_title": config.title, "language": config.language,
+            "title": f"{title} — {config.title}" if title else config.title,
+            "self_url": self_url, "page_url": page_url,
+            "entries": tuple((article, res.body(article).html) for article in articles)}
 
 
 @dataclass(frozen=True)
 class Pager:
-    """One page of a paginated listing."""
+    """One page of a paginated listing whose first page is ``base``."""
 
     number: int
     count: int
     items: tuple
-    urls: tuple[str, ...]  # site path of every page, index 0 = page 1
+    base: str
+
+    def url_of(self, number: int) -> str:
+        return urls.paginated(self.base, number)
+
+    @property
+    def url(self) -> str:
+        return self.url_of(self.number)
 
     @property
     def previous_url(self) -> str | None:
-        return self.urls[self.number - 2] if self.number > 1 else None
+        return self.url_of(self.number - 1) if self.number > 1 else None
 
     @property
     def next_url(self) -> str | None:
-        return self.urls[self.number] if self.number < self.count else None
+        return self.url_of(self.number + 1) if self.number < self.count else None
 
     def window(self, radius: int = 2) -> list[tuple[int, str] | None]:
         """Page links around the current one, with None where pages are skipped."""
@@ -67,13 +108,15 @@ class Pager:
         for number in sorted(n for n in shown if 1 <= n <= self.count):
             if out and out[-1] is not None and number - out[-1][0] > 1:
                 out.append(None)
-            out.append((number, self.urls[number - 1]))
+            out.append((number, self.url_of(number)))
         return out
 
 
-def paginate(items: Sequence, size: int, url_of: Callable[[int], str]) -> Iterator[Pager]:
+def paginate(items: Sequence, size: int, base: str) -> Iterator[Pager]:
     count = max(1, -(-len(items) // size))
-    page_urls = tuple(url_of(n) for n in range(1, count + 1))
     for number in range(1, count + 1):
-        chunk = tuple(items[(number - 1) * size: number * size])
-        yield Pager(number, count, chunk, page_urls)
+        yield Pager(number, count, tuple(items[(number - 1) * size: number * size]), base)
+
+
+def context_of(job: PageJob, res: Resources) -> Mapping[str, Any] | bytes:
+    return job.build(res, *job.arguments())

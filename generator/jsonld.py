@@ -6,11 +6,12 @@ content can never close the ``<script>`` element.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from .config import Config
 from .dates import rfc3339
-from .entities.registry import Entity, Registry
+from .entities.registry import Entity
 from .model import Article
 from .urls import Urls
 
@@ -31,8 +32,11 @@ def entity_page(entity: Entity, links: Urls) -> dict[str, Any]:
     return {key: value for key, value in data.items() if value is not None}
 
 
-def news_article(article: Article, config: Config, registry: Registry) -> dict[str, Any]:
+def news_article(article: Article, config: Config,
+                 entities: Sequence[Entity]) -> dict[str, Any]:
+    """``entities``: those the article mentions or is about."""
     links = Urls(config)
+    by_id = {entity.id: entity for entity in entities}
     mentioned = [m.entity for m in article.mentions if m.entity not in article.about]
     data = {
         "@context": "https://schema.org",
@@ -51,7 +55,7 @@ def news_article(article: Article, config: Config, registry: Registry) -> dict[s
         "articleSection": [config.category_label(k) for k in article.categories] or None,
         "keywords": list(article.tags) or None,
         "image": article.image,
-        "about": [thing(registry.entities[e], links) for e in article.about] or None,
-        "mentions": [thing(registry.entities[e], links) for e in mentioned] or None,
+        "about": [thing(by_id[e], links) for e in article.about] or None,
+        "mentions": [thing(by_id[e], links) for e in mentioned] or None,
     }
     return {key: value for key, value in data.items() if value is not None}

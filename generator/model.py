@@ -2,24 +2,34 @@
 
 Stages never mutate these; a stage that adds information (for example entity
 annotations) returns new records with :func:`dataclasses.replace`.
+
+Every record that a page shows carries a ``digest`` of all its fields, and its ``repr`` is
+its identity and digest (``Article(articles/2019/03/x/@3fa2…)``). A page's fingerprint is
+the ``repr`` of its inputs (see ``jobs.py``), so a record that changes in any way changes the
+fingerprint of every page that shows it, and nothing else does.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from pathlib import Path
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .config import Config
+from .frozen import EMPTY
 
 if TYPE_CHECKING:
     from .entities.index import EntityIndex
     from .entities.registry import Registry
 
-_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+def digest_of(*parts: Any) -> str:
+    """A short, stable digest of values whose ``repr`` is deterministic (no sets)."""
+    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"),
+                           digest_size=12).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -33,7 +43,17 @@ class Mention:
     after: str = ""
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True)
+class Body:
+    """The rendered text of an article, kept apart from its record: listings, feeds' titles,
+    indexes and the state saved between builds need only the record, and the body is loaded
+    when a page shows it (see ``store.py``)."""
+
+    html: str  # sanitised HTML, with entity links once linked
+    text: str  # plain text, one line per block (for search and summaries)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
 class Article:
     """One news article, read from ``content/articles/**/<name>.md``."""
 
@@ -42,10 +62,8 @@ class Article:
     url: str  # site path, e.g. "articles/2019/03/<slug>/" (no leading slash, not encoded)
     title: str
     date: datetime  # as written: aware when the front matter gave an offset
-    body_html: str  # rendered and sanitised Markdown
     summary: str
     word_count: int
-    text: str = ""  # the body as plain text, one line per paragraph (for search)
     author: str | None = None
     publisher: str | None = None  # the front matter's `source`: who published it
     source_url: str | None = None
@@ -58,7 +76,11 @@ class Article:
     no_link: tuple[str, ...] = ()  # front matter `no_link`: ids never linked or counted here
     mentions: tuple[Mention, ...] = ()  # in order of first mention; set by the entity stage
     # Front matter fields the generator does not know, kept for templates.
-    extra: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+    extra: Mapping[str, Any] = field(default_factory=lambda: EMPTY)
+    digest: str = ""  # of every field above and of the body (see with_digest)
+
+    def __repr__(self) -> str:
+        return f"Article({self.url}@{self.digest})"
 
     @property
     def entity_ids(self) -> tuple[str, ...]:
@@ -76,12 +98,18 @@ class Article:
         return (-self.date.timestamp() if self.date.tzinfo else -_naive_ts(self.date), self.url)
 
 
+def with_digest(record: Any, body: Body | None = None) -> Any:
+    """``record`` with its ``digest`` set from all its other fields (and ``body``)."""
+    values = tuple(getattr(record, f.name) for f in fields(record) if f.name != "digest")
+    return replace(record, digest=digest_of(type(record).__name__, values, body))
+
+
 def _naive_ts(moment: datetime) -> float:
     # Naive datetimes are treated as UTC so they sort among aware ones deterministically.
     return (moment - datetime(1970, 1, 1)).total_seconds()
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Page:
     """A standalone page such as «من نحن», read from ``content/pages/<name>.md``."""
 
@@ -92,16 +120,11 @@ class Page:
     body_html: str
     summary: str
     draft: bool = False
-    extra: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+    extra: Mapping[str, Any] = field(default_factory=lambda: EMPTY)
+    digest: str = ""
 
-
-@dataclass(frozen=True)
-class Content:
-    """Everything read from the content folder, before any index is built."""
-
-    articles: tuple[Article, ...]
-    pages: tuple[Page, ...]
-    drafts_skipped: int = 0
+    def __repr__(self) -> str:
+        return f"Page({self.url}@{self.digest})"
 
 
 @dataclass(frozen=True)
@@ -110,10 +133,16 @@ class Site:
 
     config: Config
     articles: tuple[Article, ...]  # newest first
+    positions: Mapping[str, int]  # article url -> index in ``articles``
     pages: tuple[Page, ...]
     by_category: Mapping[str, tuple[Article, ...]]  # category key -> newest first
     by_year: Mapping[int, tuple[Article, ...]]
     by_month: Mapping[tuple[int, int], tuple[Article, ...]]
-    neighbours: Mapping[str, tuple[Article | None, Article | None]]  # url -> (older, newer)
     registry: Registry
     entities: EntityIndex
+
+    def neighbours(self, article: Article) -> tuple[Article | None, Article | None]:
+        """The next older and next newer article."""
+        index = self.positions[article.url]
+        older = self.articles[index + 1] if index + 1 < len(self.articles) else None
+        return older, self.articles[index - 1] if index > 0 else None

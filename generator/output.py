@@ -1,25 +1,38 @@
 """Writing the site: the one place that touches the output folder.
 
-Rendering finishes completely before anything is written, so a build that
-fails leaves the previous output as it was. Files are rewritten only when
-their bytes changed (each through a temporary file and an atomic rename), and
-files written by an earlier build whose page no longer exists are removed.
-Nothing else in the output folder is touched: the folder is never wiped, and
-files the generator did not write (for example Pagefind's index) are left to
-their owners.
+The output folder switches from the old site to the new one in one step, so a host serving it
+never sees a mixture, and a build that fails or is killed at any moment leaves the old site:
+
+- Beside the output folder (same file system, under the cache folder when possible) lies a
+  second copy of it, ``next``, whose files are hard links to the output's own: it costs no
+  space and is kept in step after every build.
+- A build writes only what changed into ``next`` (each file through a temporary file and a
+  rename, so the output's inode is never written), removes what disappeared, then exchanges
+  the two folders with one ``renameat2(RENAME_EXCHANGE)`` (on macOS ``renamex_np``; elsewhere
+  two renames, with a moment where the folder is absent but never mixed).
+- After the switch, the old folder (now ``next``) gets the same changes as hard links.
+- A journal says whether ``next`` mirrors the output; if a build was killed before it did,
+  the next build makes the mirror again from the output folder.
+
+A first build (or one without a usable state) writes every file into a new folder and links
+each into a new mirror as it goes. Files the generator did not write at the top of the output
+folder (say ``CNAME`` or ``downloads/``) are carried over; the folders it writes are its own.
 """
 
 from __future__ import annotations
 
-import hashlib
+import ctypes
+import ctypes.util
 import json
 import os
+import shutil
+import sys
 import tempfile
-from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import BuildError
+from .model import digest_of
 
 
 @dataclass(frozen=True)
@@ -29,69 +42,194 @@ class WriteStats:
     removed: int
 
 
-def manifest_path(cache_dir: Path, out_dir: Path) -> Path:
-    key = hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:16]
-    return cache_dir / "manifests" / f"{key}.json"
+@dataclass(frozen=True)
+class Staging:
+    """Where a build writes: picklable, so render workers write files themselves."""
 
+    live: Path  # the output folder
+    next: Path  # the folder being prepared
+    mirror: Path | None  # a fresh build also links each file here (the next mirror)
 
-def write_output(out_dir: Path, files: Mapping[str, bytes], cache_dir: Path) -> WriteStats:
-    """Make ``out_dir`` hold ``files`` (site path -> bytes), touching only what changed."""
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise BuildError(f"cannot create the output folder: {exc.strerror}", out_dir) from None
-    written = sum(_write_if_changed(out_dir / rel, data) for rel, data in files.items())
-    unchanged = len(files) - written
-
-    manifest = manifest_path(cache_dir, out_dir)
-    removed = _remove(out_dir, _read_manifest(manifest) - files.keys())
-    manifest.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write(manifest, json.dumps(sorted(files), ensure_ascii=False).encode())
-    return WriteStats(written, unchanged, removed)
-
-
-def sync_tree(source: Path, target: Path, last: tuple[str, ...] = ()) -> WriteStats:
-    """Make the folder ``target`` (owned by one tool, such as Pagefind) a copy of ``source``:
-    write changed files (the names in ``last`` after all others), then delete the rest."""
-    files = sorted((p.relative_to(source).as_posix() for p in source.rglob("*") if p.is_file()),
-                   key=lambda rel: (rel in last, rel))
-    written = sum(_write_if_changed(target / rel, (source / rel).read_bytes()) for rel in files)
-    present = {p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()} \
-        if target.is_dir() else set()
-    removed = _remove(target, present - set(files))
-    return WriteStats(written, len(files) - written, removed)
-
-
-def _remove(root: Path, stale: set[str]) -> int:
-    """Delete the files ``stale`` (relative to ``root``) and the folders they leave empty."""
-    removed = 0
-    for rel in sorted(stale, reverse=True):
-        path = root / rel
-        if path.is_file():
-            path.unlink()
-            removed += 1
-            _prune_empty_dirs(path.parent, root)
-    return removed
-
-
-def _write_if_changed(target: Path, data: bytes) -> bool:
-    """Write ``data`` unless ``target`` holds exactly those bytes; True if it wrote."""
-    if _same_bytes(target, data):
-        return False
-    _atomic_write(target, data)
-    return True
-
-
-def _same_bytes(target: Path, data: bytes) -> bool:
-    try:
-        if target.stat().st_size != len(data):
+    def put(self, file: str, data: bytes) -> bool:
+        """Make ``file`` hold ``data`` in the next site; True if its bytes changed."""
+        target = self.next / file
+        if self.mirror is not None:  # a fresh folder: nothing to compare with
+            _write_new(target, data)
+            mirror = self.mirror / file
+            mirror.parent.mkdir(parents=True, exist_ok=True)
+            os.link(target, mirror)
+            return True
+        if _same_bytes(target, data):
             return False
-        return target.read_bytes() == data
-    except OSError:
-        return False
+        atomic_write(target, data)
+        return True
 
 
-def _atomic_write(target: Path, data: bytes) -> None:
+@dataclass
+class Transaction:
+    output: Output
+    staging: Staging
+    touched: set[str] = field(default_factory=set)  # files written or removed in ``next``
+
+    def put(self, file: str, data: bytes) -> bool:
+        changed = self.staging.put(file, data)
+        if changed:
+            self.touched.add(file)
+        return changed
+
+    def record(self, files: set[str]) -> None:
+        """Files a worker wrote with :meth:`Staging.put`."""
+        self.touched |= files
+
+    def remove(self, files: set[str]) -> int:
+        removed = 0
+        for file in sorted(files, reverse=True):
+            path = self.staging.next / file
+            if path.is_file():
+                path.unlink()
+                _prune(path.parent, self.staging.next)
+                removed += 1
+                self.touched.add(file)
+        return removed
+
+    def sync_tree(self, source: Path, folder: str, last: tuple[str, ...] = ()) -> WriteStats:
+        """Make ``folder`` (a site path owned by one tool, such as Pagefind's bundle) a copy of
+        the folder ``source``: changed files (``last`` after the others), then deletions."""
+        files = sorted((p.relative_to(source).as_posix() for p in source.rglob("*")
+                        if p.is_file()), key=lambda rel: (rel in last, rel))
+        written = sum(self.put(f"{folder}/{rel}", (source / rel).read_bytes()) for rel in files)
+        target = self.staging.next / folder
+        present = {p.relative_to(self.staging.next).as_posix() for p in target.rglob("*")
+                   if p.is_file()} if target.is_dir() else set()
+        removed = self.remove(present - {f"{folder}/{rel}" for rel in files})
+        return WriteStats(written, len(files) - written, removed)
+
+    def commit(self) -> None:
+        self.output.commit(self)
+
+    def abort(self) -> None:
+        self.output.abort(self)
+
+
+class Output:
+    def __init__(self, live: Path, cache: Path):
+        self.live = live
+        self.area = staging_area(live, cache)
+        self.next = self.area / "next"
+        self.journal = self.area / "journal.json"
+
+    def begin(self, fresh: bool, owned: set[str]) -> Transaction:
+        """Start preparing the next site: from nothing (``fresh``) or from the current one.
+        ``owned``: the top-level names the generator writes (all else is carried over)."""
+        try:
+            self.area.mkdir(parents=True, exist_ok=True)
+            self._clear_trash()
+            if fresh or not self.live.is_dir():
+                self._discard(self.next)
+                self.next.mkdir()
+                mirror = self.area / "mirror"
+                self._discard(mirror)
+                mirror.mkdir()
+                staging = Staging(self.live, self.next, mirror)
+            else:
+                if not self._mirrors():
+                    self._discard(self.next)
+                    _link_tree(self.live, self.next)
+                staging = Staging(self.live, self.next, None)
+            self._write_journal(synced=False)
+            transaction = Transaction(self, staging)
+            self._carry_over(transaction, owned)
+        except OSError as exc:
+            raise BuildError(f"cannot prepare the output folder: {exc}", self.live) from None
+        return transaction
+
+    def commit(self, transaction: Transaction) -> None:
+        staging = transaction.staging
+        try:
+            if self.live.is_dir():
+                exchange(self.next, self.live)
+            else:
+                self.live.parent.mkdir(parents=True, exist_ok=True)
+                os.rename(self.next, self.live)
+                self.next.mkdir()
+            # The switch is done; now the old folder becomes the mirror of the new one.
+            if staging.mirror is not None:
+                self._discard(self.next)
+                os.rename(staging.mirror, self.next)
+            else:
+                _relink(self.live, self.next, transaction.touched)
+            self._write_journal(synced=True)
+            self._clear_trash()
+        except OSError as exc:
+            raise BuildError(f"cannot switch to the new output: {exc}", self.live) from None
+
+    def abort(self, transaction: Transaction) -> None:
+        """Undo a transaction that was not committed (the output folder was never touched)."""
+        try:
+            if transaction.staging.mirror is not None:
+                self._discard(self.next)
+                self._discard(transaction.staging.mirror)
+            else:
+                _relink(self.live, self.next, transaction.touched)
+                self._write_journal(synced=True)
+            self._clear_trash()
+        except OSError:
+            pass  # the journal still says "not synced": the next build makes a new mirror
+
+    # -- the mirror -----------------------------------------------------------------------------
+
+    def _mirrors(self) -> bool:
+        try:
+            journal = json.loads(self.journal.read_text(encoding="utf-8"))
+            return (journal.get("synced") is True
+                    and journal.get("live") == _inode(self.live)
+                    and journal.get("next") == _inode(self.next))
+        except (OSError, ValueError, AttributeError):
+            return False
+
+    def _write_journal(self, synced: bool) -> None:
+        data = {"synced": synced, "live": _inode(self.live), "next": _inode(self.next)}
+        atomic_write(self.journal, json.dumps(data).encode())
+
+    def _carry_over(self, transaction: Transaction, owned: set[str]) -> None:
+        """Top-level files and folders of the output that the generator does not write."""
+        staging = transaction.staging
+        live = {e.name for e in os.scandir(self.live)} if self.live.is_dir() else set()
+        target = {e.name for e in os.scandir(staging.next)}
+        for name in live - owned - target:
+            _link_tree(self.live / name, staging.next / name)
+            if staging.mirror is not None:
+                _link_tree(self.live / name, staging.mirror / name)
+        if staging.mirror is None:
+            for name in target - owned - live:  # removed by hand from the output
+                self._discard(staging.next / name)
+
+    def _discard(self, path: Path) -> None:
+        """Move ``path`` into the trash, emptied at the end of the build."""
+        if path.exists() or path.is_symlink():
+            trash = self.area / "trash"
+            trash.mkdir(exist_ok=True)
+            os.rename(path, trash / f"{path.name}-{len(list(trash.iterdir()))}")
+
+    def _clear_trash(self) -> None:
+        shutil.rmtree(self.area / "trash", ignore_errors=True)
+
+
+def staging_area(live: Path, cache: Path) -> Path:
+    """A folder on the output's file system: under the cache folder if it is there too,
+    otherwise hidden beside the output folder."""
+    parent = live.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    cache.mkdir(parents=True, exist_ok=True)
+    if os.stat(cache).st_dev == os.stat(parent).st_dev:
+        return cache / "output" / digest_of(str(live.resolve()))
+    return parent / f".{live.name}.staging"
+
+
+# -- file operations ----------------------------------------------------------------------------
+
+def atomic_write(target: Path, data: bytes) -> None:
+    """Write through a temporary file and a rename: readers see the old or the new bytes."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
     try:
@@ -104,17 +242,83 @@ def _atomic_write(target: Path, data: bytes) -> None:
         raise
 
 
-def _read_manifest(path: Path) -> set[str]:
+def _write_new(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "wb") as handle:
+        handle.write(data)
+
+
+def _same_bytes(target: Path, data: bytes) -> bool:
     try:
-        return set(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError):
-        return set()
+        if target.stat().st_size != len(data):
+            return False
+        return target.read_bytes() == data
+    except OSError:
+        return False
 
 
-def _prune_empty_dirs(folder: Path, root: Path) -> None:
+def _prune(folder: Path, root: Path) -> None:
     while folder != root and folder.is_relative_to(root):
         try:
             folder.rmdir()
         except OSError:
             return
         folder = folder.parent
+
+
+def _inode(path: Path) -> int | None:
+    try:
+        return os.stat(path).st_ino
+    except OSError:
+        return None
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    """``target`` as a copy of ``source`` made of hard links."""
+    if source.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.link(source, target)
+        return
+    for folder, _, files in os.walk(source):
+        into = target / os.path.relpath(folder, source)
+        into.mkdir(parents=True, exist_ok=True)
+        for name in files:
+            os.link(os.path.join(folder, name), into / name)
+
+
+def _relink(source: Path, target: Path, files: set[str]) -> None:
+    """Make each of ``files`` in ``target`` a hard link to ``source``'s (or absent)."""
+    for file in sorted(files):
+        origin, copy = source / file, target / file
+        if origin.is_file():
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            tmp = copy.with_name(f".tmp-link-{copy.name}")
+            tmp.unlink(missing_ok=True)
+            os.link(origin, tmp)
+            os.replace(tmp, copy)
+        elif copy.is_file():
+            copy.unlink()
+            _prune(copy.parent, target)
+
+
+# -- switching two folders ----------------------------------------------------------------------
+
+_RENAME_EXCHANGE = 2  # linux/fs.h
+_RENAME_SWAP = 2  # macOS stdio.h
+_AT_FDCWD = -100
+
+
+def exchange(a: Path, b: Path) -> None:
+    """Swap two folders in one step where the system can; otherwise by two renames."""
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    source, target = os.fsencode(a), os.fsencode(b)
+    if sys.platform.startswith("linux") and hasattr(libc, "renameat2"):
+        if libc.renameat2(_AT_FDCWD, source, _AT_FDCWD, target, _RENAME_EXCHANGE) == 0:
+            return
+    elif sys.platform == "darwin" and hasattr(libc, "renamex_np"):
+        if libc.renamex_np(source, target, _RENAME_SWAP) == 0:
+            return
+    aside = b.with_name(f".{b.name}.old")
+    os.rename(b, aside)
+    os.rename(a, b)
+    os.rename(aside, a)

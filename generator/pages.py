@@ -1,22 +1,23 @@
-"""Every page of the site as a :class:`PageJob`: a URL, a template and its own context.
+"""Every output file as a :class:`PageJob`: a URL, a template, a builder and its inputs.
 
-Each page type has one function here; each builds a small, explicit context
-from the site's precomputed indexes. To add a page type, add a function and
-call it from :func:`plan_pages`.
+Each page type has a planning function here (which picks the inputs from the site's
+precomputed indexes) and a builder (which turns the inputs into the template's context). To
+add a page type, add both and call the planning function from :func:`plan_pages`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
 
 from . import jsonld, search, urls
-from .dates import Formatter
+from .assets import Assets
 from .entities.pages import entity_jobs
-from .jobs import PageJob, feed_job, paginate
-from .model import Article, Site
+from .entities.registry import Entity
+from .jobs import PageJob, Resources, feed_job, paginate
+from .model import Article, Page, Site
+from .search_index import plan_shards
 
 
 @dataclass(frozen=True)
@@ -32,9 +33,10 @@ class Chrome:
     pages: tuple[tuple[str, str], ...]  # (title, url)
 
 
-def plan_pages(site: Site) -> list[PageJob]:
+def plan_pages(site: Site, assets: Assets) -> list[PageJob]:
     chrome = _chrome(site)
     jobs: list[PageJob] = []
+    jobs += asset_files(assets)
     jobs += article_pages(site, chrome)
     jobs += standalone_pages(site, chrome)
     jobs += home_pages(site, chrome)
@@ -43,8 +45,9 @@ def plan_pages(site: Site) -> list[PageJob]:
     jobs += entity_jobs(site, chrome)
     jobs += search_page(site, chrome)
     jobs += feeds(site)
-    jobs += [PageJob("404.html", "404.html", {"chrome": chrome}, in_sitemap=False)]
-    jobs += sitemap(site, jobs)
+    jobs += [PageJob("404.html", "404.html", simple_context, (("chrome", chrome),),
+                     in_sitemap=False)]
+    jobs += sitemap(jobs)
     return jobs
 
 
@@ -62,72 +65,102 @@ def _chrome(site: Site) -> Chrome:
     )
 
 
+def simple_context(res: Resources, *items: tuple[str, object]) -> dict:
+    """A context given in full by the inputs, as (name, value) pairs."""
+    return dict(items)
+
+
+def asset_files(assets: Assets) -> Iterator[PageJob]:
+    for path in assets.files:
+        yield PageJob(path, None, asset_bytes, (path,), in_sitemap=False)
+
+
+def asset_bytes(res: Resources, path: str) -> bytes:
+    return res.assets[path]  # the path holds a hash of the bytes
+
+
 def article_pages(site: Site, chrome: Chrome) -> Iterator[PageJob]:
     for article in site.articles:
-        yield PageJob(article.url, "article.html", partial(article_context, site, chrome, article),
+        yield PageJob(article.url, "article.html", article_context,
+                      partial(article_inputs, site, chrome, article),
                       lastmod=article.updated or article.date)
 
 
-def article_context(site: Site, chrome: Chrome, article: Article) -> dict:
-    older, newer = site.neighbours[article.url]
-    searchable = site.config.search
+def article_inputs(site: Site, chrome: Chrome, article: Article) -> tuple:
+    older, newer = site.neighbours(article)
+    entities = tuple(site.registry.entities[e] for e in article.entity_ids)
+    return chrome, article, older, newer, site.entities.related(article), entities
+
+
+def article_context(res: Resources, chrome: Chrome, article: Article, older: Article | None,
+                    newer: Article | None, related: tuple[Article, ...],
+                    entities: tuple[Entity, ...]) -> dict:
+    config = res.config
+    body = res.body(article)
+    searchable = config.search
     return {
-        "chrome": chrome, "article": article, "older": older, "newer": newer,
-        "entity_groups": entity_groups(site, article),
-        "related": site.entities.related(article),
-        "search_terms": search.search_terms(article, site.registry) if searchable else None,
-        "search_filters": search.article_filters(article, site, Formatter(site.config).digits)
-        if searchable else (),
-        "jsonld": jsonld.news_article(article, site.config, site.registry),
+        "chrome": chrome, "article": article, "body_html": body.html,
+        "older": older, "newer": newer, "related": related,
+        "entity_groups": entity_groups(res, article, entities),
+        "search_terms": search.search_terms(article, body, entities) if searchable else None,
+        "search_filters": search.article_filters(article, entities, config,
+                                                 res.formatter.digits) if searchable else (),
+        "jsonld": jsonld.news_article(article, config, entities),
     }
 
 
-def entity_groups(site: Site, article: Article) -> tuple:
+def entity_groups(res: Resources, article: Article, entities: Sequence[Entity]) -> tuple:
     """The "entities in this article" box: (type label, ((entity, mentions), ...)) by type."""
     counts = {m.entity: m.count for m in article.mentions}
-    entities = [site.registry.entities[e] for e in article.entity_ids]
     return tuple(
         (label, tuple((e, counts.get(e.id, 0)) for e in entities if e.type == kind))
-        for kind, label in site.config.entities.types.items()
+        for kind, label in res.config.entities.types.items()
         if any(e.type == kind for e in entities))
 
 
 def search_page(site: Site, chrome: Chrome) -> Iterator[PageJob]:
-    if site.config.search:
-        filters = search.filter_options(site, Formatter(site.config).digits)
-        yield PageJob(urls.search_url(), "search.html",
-                      {"chrome": chrome, "filters": filters, "numerals": site.config.numerals},
-                      in_sitemap=False)
+    config = site.config
+    if config.search:
+        filters = search.filter_options(site)
+        shards = tuple(shard.name for shard in plan_shards(site))
+        yield PageJob(urls.search_url(), "search.html", simple_context, (
+            ("chrome", chrome), ("filters", filters), ("numerals", config.numerals),
+            ("shards", shards)), in_sitemap=False)
 
 
 def standalone_pages(site: Site, chrome: Chrome) -> Iterator[PageJob]:
     for page in site.pages:
-        yield PageJob(page.url, "page.html", {"chrome": chrome, "page": page})
+        yield PageJob(page.url, "page.html", page_context, (chrome, page))
 
 
-def _listing(chrome: Chrome, articles: Sequence[Article], size: int,
-             url_of: Callable[[int], str], **context: Any) -> Iterator[PageJob]:
-    for pager in paginate(articles, size, url_of):
-        yield PageJob(pager.urls[pager.number - 1], "list.html",
-                      {"chrome": chrome, "pager": pager, "total": len(articles), **context})
+def page_context(res: Resources, chrome: Chrome, page: Page) -> dict:
+    return {"chrome": chrome, "page": page}
+
+
+def listing(chrome: Chrome, articles: Sequence[Article], size: int, base: str,
+            **context: object) -> Iterator[PageJob]:
+    """The pages of a paginated list of articles (home, category, year, month)."""
+    extra = tuple(sorted(context.items()))
+    for pager in paginate(articles, size, base):
+        yield PageJob(pager.url, "list.html", simple_context, (
+            ("chrome", chrome), ("pager", pager), ("total", len(articles)), *extra))
 
 
 def home_pages(site: Site, chrome: Chrome) -> Iterator[PageJob]:
-    yield from _listing(chrome, site.articles, site.config.pagination.home, urls.home_url,
-                        heading="أحدث الأخبار", kind="home", feed_url="feed.xml")
+    yield from listing(chrome, site.articles, site.config.pagination.home, urls.home_url(),
+                       heading="أحدث الأخبار", kind="home", feed_url="feed.xml")
 
 
 def category_pages(site: Site, chrome: Chrome) -> Iterator[PageJob]:
     config = site.config
     index = tuple((config.category_label(k), urls.category_url(k), len(items))
                   for k, items in site.by_category.items())
-    yield PageJob(urls.category_index_url(), "categories.html",
-                  {"chrome": chrome, "categories": index})
+    yield PageJob(urls.category_index_url(), "categories.html", simple_context,
+                  (("chrome", chrome), ("categories", index)))
     for key, articles in site.by_category.items():
-        yield from _listing(chrome, articles, config.pagination.category,
-                            lambda n, key=key: urls.category_url(key, n),
-                            heading=config.category_label(key), kind="category",
-                            feed_url=urls.category_feed_url(key))
+        yield from listing(chrome, articles, config.pagination.category, urls.category_url(key),
+                           heading=config.category_label(key), kind="category",
+                           feed_url=urls.category_feed_url(key))
 
 
 def archive_pages(site: Site, chrome: Chrome) -> Iterator[PageJob]:
@@ -137,36 +170,39 @@ def archive_pages(site: Site, chrome: Chrome) -> Iterator[PageJob]:
         months_of.setdefault(year, []).append((month, urls.month_url(year, month), len(articles)))
     years = tuple((year, urls.year_url(year), len(articles), tuple(months_of[year]))
                   for year, articles in site.by_year.items())
-    yield PageJob(urls.archive_index_url(), "archive.html", {"chrome": chrome, "years": years})
+    yield PageJob(urls.archive_index_url(), "archive.html", simple_context,
+                  (("chrome", chrome), ("years", years)))
     for year, articles in site.by_year.items():
-        yield from _listing(chrome, articles, size, lambda n, y=year: urls.year_url(y, n),
-                            heading=str(year), kind="year", year=year,
-                            months=tuple(months_of[year]))
+        yield from listing(chrome, articles, size, urls.year_url(year), heading=str(year),
+                           kind="year", year=year, months=tuple(months_of[year]))
     for (year, month), articles in site.by_month.items():
-        yield from _listing(chrome, articles, size,
-                            lambda n, y=year, m=month: urls.month_url(y, m, n),
-                            heading=None, kind="month", year=year, month=month)
+        yield from listing(chrome, articles, size, urls.month_url(year, month), heading=None,
+                           kind="month", year=year, month=month)
 
 
 def feeds(site: Site) -> Iterator[PageJob]:
     config = site.config
-    yield feed_job(config, "feed.xml", urls.home_url(), None, site.articles)
+    size = config.pagination.feed
+    yield feed_job("feed.xml", urls.home_url(), None, site.articles, size)
     for key, articles in site.by_category.items():
-        yield feed_job(config, urls.category_feed_url(key), urls.category_url(key),
-                       config.category_label(key), articles)
+        yield feed_job(urls.category_feed_url(key), urls.category_url(key),
+                       config.category_label(key), articles, size)
 
 
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file, the protocol's maximum
 
 
-def sitemap(site: Site, jobs: Sequence[PageJob]) -> Iterator[PageJob]:
+def sitemap(jobs: Sequence[PageJob]) -> Iterator[PageJob]:
     entries = tuple((job.url, job.lastmod) for job in jobs if job.in_sitemap)
     chunks = [entries[i:i + SITEMAP_LIMIT] for i in range(0, len(entries), SITEMAP_LIMIT)] or [()]
     if len(chunks) == 1:
-        yield PageJob("sitemap.xml", "sitemap.xml", {"entries": chunks[0]}, in_sitemap=False)
+        yield PageJob("sitemap.xml", "sitemap.xml", simple_context, (("entries", chunks[0]),),
+                      in_sitemap=False)
     else:
         names = tuple(f"sitemap-{n}.xml" for n in range(1, len(chunks) + 1))
         for name, chunk in zip(names, chunks, strict=True):
-            yield PageJob(name, "sitemap.xml", {"entries": chunk}, in_sitemap=False)
-        yield PageJob("sitemap.xml", "sitemap_index.xml", {"sitemaps": names}, in_sitemap=False)
-    yield PageJob("robots.txt", "robots.txt", {}, in_sitemap=False)
+            yield PageJob(name, "sitemap.xml", simple_context, (("entries", chunk),),
+                          in_sitemap=False)
+        yield PageJob("sitemap.xml", "sitemap_index.xml", simple_context,
+                      (("sitemaps", names),), in_sitemap=False)
+    yield PageJob("robots.txt", "robots.txt", simple_context, (), in_sitemap=False)

@@ -7,43 +7,49 @@ archive again.
 from __future__ import annotations
 
 from collections import defaultdict
-from types import MappingProxyType
+from collections.abc import Iterable, Mapping
 
 from .config import Config
-from .entities.index import build_index
+from .entities.index import EntityIndex, EntityStats, Related, articles_by_entity, entity_stats
 from .entities.registry import Registry
-from .model import Article, Content, Site
+from .frozen import FrozenDict
+from .model import Article, Page, Site
 
 
-def assemble(config: Config, content: Content, registry: Registry) -> Site:
-    articles = tuple(sorted(content.articles, key=lambda a: a.sort_key))
+def assemble(config: Config, articles: Iterable[Article], pages: Iterable[Page],
+             registry: Registry, *, stats: Mapping[str, EntityStats] | None = None,
+             related: Mapping[str, tuple[str, ...]] | None = None) -> Site:
+    """The site of ``articles`` and ``pages``. ``stats`` and ``related`` are entity statistics
+    and related-article lists from an earlier build that are still valid (see
+    ``entities/index.py``); the rest is computed here or, for related articles, on demand."""
+    ordered = tuple(sorted(articles, key=lambda a: a.sort_key))
     by_category: dict[str, list[Article]] = defaultdict(list)
     by_year: dict[int, list[Article]] = defaultdict(list)
     by_month: dict[tuple[int, int], list[Article]] = defaultdict(list)
-    for article in articles:
+    for article in ordered:
         for key in article.categories:
             by_category[key].append(article)
         by_year[article.day.year].append(article)
         by_month[(article.day.year, article.day.month)].append(article)
+    positions = FrozenDict({article.url: index for index, article in enumerate(ordered)})
 
-    neighbours = {}
-    for index, article in enumerate(articles):
-        older = articles[index + 1] if index + 1 < len(articles) else None
-        newer = articles[index - 1] if index > 0 else None
-        neighbours[article.url] = (older, newer)
-
+    by_entity = articles_by_entity(ordered)
+    known = stats or {}
+    all_stats = {entity: known.get(entity) or entity_stats(entity, items)
+                 for entity, items in by_entity.items()}
     return Site(
         config=config,
-        articles=articles,
-        pages=tuple(sorted(content.pages, key=lambda p: p.slug)),
+        articles=ordered,
+        positions=positions,
+        pages=tuple(sorted(pages, key=lambda p: p.slug)),
         by_category=_freeze(by_category, key=lambda k: (config.category_label(k), k)),
         by_year=_freeze(by_year, key=lambda year: -year),
         by_month=_freeze(by_month, key=lambda ym: (-ym[0], -ym[1])),
-        neighbours=MappingProxyType(neighbours),
         registry=registry,
-        entities=build_index(articles),
+        entities=EntityIndex(by_entity, FrozenDict(all_stats),
+                             Related(ordered, positions, by_entity, related)),
     )
 
 
-def _freeze(groups: dict, key) -> MappingProxyType:
-    return MappingProxyType({k: tuple(groups[k]) for k in sorted(groups, key=key)})
+def _freeze(groups: dict, key) -> FrozenDict:
+    return FrozenDict({k: tuple(groups[k]) for k in sorted(groups, key=key)})

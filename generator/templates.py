@@ -6,6 +6,7 @@ Templates are compiled once per build. Errors in a template are reported as
 
 from __future__ import annotations
 
+import hashlib
 import sys
 import traceback
 from collections.abc import Mapping
@@ -13,13 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2 import meta
 
 from . import urls
 from .assets import Assets
 from .config import Config
 from .dates import Formatter, rfc3339, utc_iso
 from .errors import BuildError
-from .jobs import PageJob
+from .jobs import PageJob, Resources, context_of
 from .urls import Urls
 
 
@@ -59,12 +61,41 @@ def make_environment(config: Config, assets: Assets) -> jinja2.Environment:
     return env
 
 
-def render_page(env: jinja2.Environment, job: PageJob) -> bytes:
+def template_digests(folder: Path) -> dict[str, str]:
+    """Template name -> a digest of the template and of every template it extends, includes
+    or imports, directly or not (any template, when a name is computed at render time)."""
+    files = {p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*"))
+             if p.is_file()} if folder.is_dir() else {}
+    sources = {name: path.read_bytes() for name, path in files.items()}
+    parser = jinja2.Environment()
+    uses: dict[str, set[str]] = {}
+    for name, data in sources.items():
+        try:
+            found = set(meta.find_referenced_templates(parser.parse(data.decode("utf-8"))))
+        except (jinja2.TemplateSyntaxError, UnicodeDecodeError):
+            found = set()  # the template fails when rendered, with its line
+        uses[name] = set(sources) if None in found else {n for n in found if n in sources}
+    digests = {}
+    for name in sources:
+        closure, todo = set(), [name]
+        while todo:
+            current = todo.pop()
+            if current not in closure:
+                closure.add(current)
+                todo.extend(uses[current])
+        digest = hashlib.sha256()
+        for member in sorted(closure):
+            digest.update(member.encode() + b"\0" + sources[member])
+        digests[name] = digest.hexdigest()[:24]
+    return digests
+
+
+def render_page(env: jinja2.Environment, job: PageJob, res: Resources) -> bytes:
     """The bytes of one output file."""
-    data = job.make_data()
-    if data is not None:
-        return data
-    return render(env, job.template, job.make_context()).encode("utf-8")
+    value = context_of(job, res)
+    if job.template is None:
+        return value
+    return render(env, job.template, value).encode("utf-8")
 
 
 def render(env: jinja2.Environment, template: str, context: Mapping[str, Any]) -> str:

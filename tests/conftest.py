@@ -162,3 +162,12 @@ def broken_links(public: Path, base_path: str = "/") -> list[tuple[str, str]]:
 @pytest.fixture
 def site(tmp_path: Path, capsys: pytest.CaptureFixture) -> TmpSite:
     return TmpSite(tmp_path, capsys)
+
+
+def load_engine(config: Path, **options):
+    """An engine over the site of ``config``, loaded (nothing written but its cache)."""
+    from generator.engine import Engine
+
+    engine = Engine(config, **options)
+    engine.load()
+    return engine

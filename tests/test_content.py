@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from bs4 import BeautifulSoup
-
-from generator.config import load_config
-from generator.content import read_content
+from conftest import load_engine
 
 
-def read(site):
-    return read_content(load_config(site.write_config()))
+def read(site, **options):
+    return load_engine(site.write_config(), **options).snapshot.site
 
 
 def test_defaults_and_optional_fields(site):
@@ -37,8 +35,9 @@ def test_unknown_fields_are_kept_for_templates(site):
 
 def test_markdown_body_is_rendered_and_sanitised(site):
     site.article("a", body="## عنوان فرعي\n\nنص **مهم** و<span onclick='x()'>ممتد</span>.")
-    (article,) = read(site).articles
-    body = BeautifulSoup(article.body_html, "html.parser")
+    engine = load_engine(site.write_config())
+    (article,) = engine.snapshot.site.articles
+    body = BeautifulSoup(engine.snapshot.resources.body(article).html, "html.parser")
     assert body.h2.get_text() == "عنوان فرعي"
     assert body.strong.get_text() == "مهم"
     assert body.span.get_text() == "ممتد" and body.span.attrs == {}
@@ -50,7 +49,10 @@ def test_pages_and_drafts(site):
     site.article("a", draft=True)
     content = read(site)
     assert [p.url for p in content.pages] == ["about/"]
-    assert content.articles == () and content.drafts_skipped == 1
+    assert content.articles == ()
+    with_drafts = read(site, drafts=True)
+    assert [p.url for p in with_drafts.pages] == ["about/", "soon/"]
+    assert [a.slug for a in with_drafts.articles] == ["a"]
 
 
 def test_editor_files_are_not_content(site):

@@ -6,13 +6,11 @@ import json
 
 import pytest
 from bs4 import BeautifulSoup
+from conftest import load_engine
 
-from generator.config import load_config
-from generator.content import read_content
-from generator.entities.registry import load_registry
-from generator.entities.stage import link_entities
 from generator.errors import BuildError
-from generator.search import SEPARATOR, index_site, search_terms
+from generator.search import SEPARATOR, search_terms
+from generator.search_index import run_pagefind
 
 
 @pytest.fixture
@@ -25,10 +23,10 @@ def small(site):
 
 
 def test_search_terms_hold_stripped_forms_and_entity_names(small):
-    config = load_config(small.root / "site.toml")
-    registry = load_registry(config)
-    content, _ = link_entities(read_content(config), registry, config)
-    terms = search_terms(content.articles[0], registry)
+    snapshot = load_engine(small.root / "site.toml").snapshot
+    (article,) = snapshot.site.articles
+    entities = [snapshot.site.registry.entities[e] for e in article.entity_ids]
+    terms = search_terms(article, snapshot.resources.body(article), entities)
     assert terms.startswith(SEPARATOR)
     words = terms[1:].split()
     assert {"بغداد", "القاهرة", "دار", "السلام"} <= set(words)
@@ -72,17 +70,20 @@ def test_build_runs_pagefind_and_no_search_skips_it(small):
     assert not (small.public / "pagefind").exists()
     assert not any(line.split()[:1] == ["search"] for line in run.out.splitlines())
     run = small.build()
-    entry = json.loads((small.public / "pagefind/pagefind-entry.json").read_text())
-    assert "ar" in entry["languages"]
-    assert "1 page, " in run.out
-    fragments = {p: p.stat().st_mtime_ns for p in (small.public / "pagefind/fragment").iterdir()}
-    bundle = {p.name for p in (small.public / "pagefind").rglob("*") if p.is_file()}
-    small.build()
-    # Unchanged pages keep their fragments (named by content hash) untouched; Pagefind orders
-    # filters differently from run to run, so filter files may be replaced, never left behind.
-    assert {p: p.stat().st_mtime_ns for p in fragments} == fragments
-    after = {p.name for p in (small.public / "pagefind").rglob("*") if p.is_file()}
-    assert len(after) == len(bundle)
+    entry = json.loads((small.public / "pagefind/2019/pagefind-entry.json").read_text())
+    assert "ar" in entry["languages"] and entry["languages"]["ar"]["page_count"] == 1
+    assert "1 page" in run.out and "1 shard, 1 indexed" in run.out
+    shards = small.soup("search/").find(id="search")["data-shards"]
+    assert json.loads(shards) == ["2019"]
+    bundle = {p: p.stat().st_mtime_ns for p in (small.public / "pagefind").rglob("*")
+              if p.is_file()}
+    assert not [p for p in bundle if "ui" in p.name]  # only what the search page uses
+    run = small.build()
+    assert not any(line.split()[:1] == ["search"] for line in run.out.splitlines())
+    small.write("pages/about.md", '+++\ntitle = "عن"\n+++\n\nنص.')
+    run = small.build()
+    assert "1 shard, 0 indexed" in run.out  # the article did not change: its shard stays
+    assert {p: p.stat().st_mtime_ns for p in bundle} == bundle
 
 
 def test_search_can_be_switched_off(small):
@@ -96,10 +97,11 @@ def test_search_can_be_switched_off(small):
 
 def test_pagefind_failure_is_a_build_error(tmp_path):
     (tmp_path / "site").mkdir()
+    (tmp_path / "work").mkdir()
     with pytest.raises(BuildError) as error:
-        index_site(tmp_path / "site", tmp_path / "work")
-    assert "Pagefind failed" in error.value.message and "not able to build an index" in \
-        error.value.message
+        run_pagefind(tmp_path / "site", tmp_path / "work" / "bundle", "2019")
+    assert "Pagefind failed to index the 2019 shard" in error.value.message
+    assert "not able to build an index" in error.value.message
 
 
 def test_empty_archive_skips_indexing(site):

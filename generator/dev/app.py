@@ -1,25 +1,34 @@
-"""``python -m generator serve``: build, serve on 127.0.0.1, watch, rebuild, reload.
+"""``python -m generator serve``: load, serve on 127.0.0.1, watch, apply, reload.
 
-Edits are applied to the in-memory site at once; the output folder and the Pagefind index
-are refreshed in the background once the editor has paused (``PUBLISH_AFTER`` seconds), so
-search indexing never delays a reload.
+The dev server drives the same :class:`~generator.engine.Engine` as ``build``:
+
+- one worker thread applies the watcher's batches of changed paths in order (a batch that
+  arrives while another is applied waits, and batches waiting together are applied as one),
+  so the engine never sees two changes at once;
+- pages are rendered on request from the engine's current snapshot, which an apply replaces
+  in one step: a request sees the site before the change or after it;
+- a batch that fails keeps the last good snapshot; its paths are retried with every later
+  batch, so the error stays on screen until the file is fixed. Any other exception (a bug)
+  is shown the same way and logged, and the server goes on;
+- once edits pause, a publisher thread writes the output folder and the search index from
+  the current snapshot (``Engine.publish``), off the edit path.
 """
 
 from __future__ import annotations
 
 import errno
 import gc
+import queue
 import threading
 import time
+import traceback
 import webbrowser
 from pathlib import Path
 
+from ..engine import Engine, Snapshot, Update
 from ..errors import BuildError
-from ..output import write_output
 from ..report import Reporter
-from ..search import index_site
 from .server import DevServer
-from .session import Session
 from .watch import Watcher
 
 DEFAULT_PORT = 8000
@@ -28,69 +37,124 @@ PUBLISH_AFTER = 2.0  # seconds of quiet before writing the output folder and the
 
 
 class DevApp:
-    def __init__(self, session: Session, reporter: Reporter, root: Path):
-        self.session = session
+    def __init__(self, engine: Engine, reporter: Reporter, root: Path):
+        self.engine = engine
         self.reporter = reporter
         self.root = root
         self.server: DevServer | None = None
+        self.error: BuildError | None = None
         self.watcher = Watcher(self.changed)
+        self.sequence = 0  # batches applied (or failed) so far
+        self.done = threading.Condition()
+        self._batches: queue.Queue[set[Path] | None] = queue.Queue()
+        self._pending: set[Path] = set()  # paths of a failed batch, retried with the next
         self._publish_at: float | None = None
-        self._published_version = 0
+        self._published: int | None = None  # snapshot version last written out here
         self._wake = threading.Event()
         self._stopping = False
 
-    # -- starting -------------------------------------------------------------------------------
+    # -- starting and stopping ------------------------------------------------------------------
 
     def start(self, port: int | None) -> DevServer:
+        self.load()
+        self.server = _bind(self, port)
+        self._watch()
+        self.start_threads()
+        return self.server
+
+    def load(self) -> None:
+        """The first load: from the last build's saved state when it is valid."""
         try:
-            update = self.session.full()
+            update = self.engine.load()
             self.reporter.say(f"  {update.describe()}")
             _settle()
             self._schedule_publish(delay=0)
         except BuildError as error:
-            self.reporter.say(f"error: {error.format(self.root)}")
+            self._failed(error)
             self.reporter.say("  serving the error page; the server rebuilds when you fix it")
-        self.server = _bind(self.session, port, self.root)
-        self._watch()
-        threading.Thread(target=self._publisher, daemon=True, name="publisher").start()
-        return self.server
 
-    def _watch(self) -> None:
-        try:
-            paths = self.session.config().paths
-        except BuildError:
-            paths = None
-        recursive = [paths.content, paths.templates, paths.static] if paths else []
-        self.watcher.watch(recursive, [self.session.config_path.parent])
+    def start_threads(self, publish: bool = True) -> None:
+        threading.Thread(target=self._worker, daemon=True, name="apply").start()
+        if publish:
+            threading.Thread(target=self._publisher, daemon=True, name="publisher").start()
 
     def stop(self) -> None:
         self._stopping = True
+        self._batches.put(None)
         self._wake.set()
         self.watcher.stop()
         if self.server:
             self.server.shutdown()
 
-    # -- edits ----------------------------------------------------------------------------------
+    def _watch(self) -> None:
+        try:
+            paths = self.engine.config().paths
+        except BuildError:
+            paths = None
+        recursive = [paths.content, paths.templates, paths.static] if paths else []
+        self.watcher.watch(recursive, [self.engine.config_path.parent])
+
+    # -- edits: one worker applies batches in order -----------------------------------------------
 
     def changed(self, paths: set[Path]) -> None:
-        snapshot = self.session.snapshot
+        """A batch of changed paths (from the watcher, or a test); applied in order."""
+        self._batches.put(set(paths))
+
+    def wait(self, sequence: int, timeout: float = 30) -> bool:
+        """Wait until ``sequence`` batches have been applied; False on timeout."""
+        with self.done:
+            return self.done.wait_for(lambda: self.sequence >= sequence, timeout)
+
+    def _worker(self) -> None:
+        while True:
+            batch = self._batches.get()
+            if batch is None:
+                return
+            count = 1
+            while not self._batches.empty():  # batches waiting together are applied as one
+                more = self._batches.get()
+                if more is None:
+                    return
+                batch |= more
+                count += 1
+            self._apply(batch)
+            with self.done:
+                self.sequence += count
+                self.done.notify_all()
+
+    def _apply(self, paths: set[Path]) -> None:
+        previous = self.engine.snapshot
         try:
-            update = self.session.update(paths)
+            update = self.engine.apply(paths | self._pending)
         except BuildError as error:
-            self.reporter.say(f"error: {error.format(self.root)}")
-            if self.server:
-                self.server.failed(error)
+            self._pending |= paths
+            self._failed(error)
             return
-        if update.kind == "none":
+        except Exception as exc:  # noqa: BLE001 - a bug must not stop the server
+            self._pending |= paths
+            self.reporter.say(traceback.format_exc().rstrip())
+            self._failed(BuildError(f"internal error while rebuilding: {exc!r}"))
             return
-        previous = snapshot.assets if snapshot else None
-        reloaded = self.server.updated(update, previous) if self.server else []
-        names = ", ".join(sorted(reloaded)[:3])
-        self.reporter.say(f"  {update.describe()}" + (f"; reloading {names}" if names else ""))
-        if update.kind == "full":
+        self._pending.clear()
+        recovered, self.error = self.error is not None, None
+        if update.kind == "none" and not recovered:
+            return
+        self._report(update, previous)
+        if update.kind == "full" or previous is None:
             self._watch()  # the folders may have moved, or appeared
             _settle()
         self._schedule_publish(PUBLISH_AFTER)
+
+    def _report(self, update: Update, previous: Snapshot | None) -> None:
+        reloaded = self.server.updated(update, previous) if self.server else []
+        names = ", ".join(sorted(reloaded)[:3])
+        self.reporter.say(f"  {update.describe()}" + (f"; reloading {names}" if names else ""))
+
+    def _failed(self, error: BuildError) -> None:
+        self.error = error
+        self.reporter.say(f"error: {error.format(self.root)}")
+        if self.server:
+            self.server.failed(error)
 
     # -- the output folder and the search index, in the background ------------------------------
 
@@ -106,39 +170,39 @@ class DevApp:
                 self._wake.clear()
                 continue
             self._publish_at = None
-            snapshot = self.session.snapshot
-            if snapshot is None or snapshot.version == self._published_version:
+            snapshot = self.engine.snapshot
+            if snapshot is None or snapshot.version == self._published:
                 continue
             start = time.perf_counter()
             try:
-                config = snapshot.config
-                stats = write_output(config.paths.output, snapshot.files(), config.paths.cache)
-                if config.search and snapshot.content.articles:
-                    index_site(config.paths.output, config.paths.cache)
+                result = self.engine.publish(search=snapshot.config.search, snapshot=snapshot)
             except BuildError as error:
-                self.reporter.say(f"error: {error.format(self.root)}")
-                if self.server:
-                    self.server.failed(error)
+                self._failed(error)
                 continue
-            self._published_version = snapshot.version
-            searched = " and the search index" if config.search else ""
-            self.reporter.say(f"  wrote {config.paths.output.name}/ ({stats.written} changed)"
-                              f"{searched} in {time.perf_counter() - start:.1f} s")
+            except Exception as exc:  # noqa: BLE001 - keep publishing after a bug
+                self.reporter.say(traceback.format_exc().rstrip())
+                self._failed(BuildError(f"internal error while writing the site: {exc!r}"))
+                continue
+            self._published = snapshot.version
+            searched = " and the search index" if snapshot.config.search else ""
+            self.reporter.say(f"  wrote {snapshot.config.paths.output.name}/ "
+                              f"({result.stats.written} changed){searched} in "
+                              f"{time.perf_counter() - start:.1f} s")
 
 
 def _settle() -> None:
-    """Move what the full build allocated out of the garbage collector's way: its objects live
-    until the next full build, and scanning them made edits pause at random."""
+    """Move what the load allocated out of the garbage collector's way: its objects live
+    until the next full load, and scanning them made edits pause at random."""
     gc.collect()
     gc.freeze()
 
 
-def _bind(session: Session, port: int | None, root: Path) -> DevServer:
+def _bind(app: DevApp, port: int | None) -> DevServer:
     candidates = [port] if port is not None else list(range(DEFAULT_PORT,
                                                             DEFAULT_PORT + PORT_TRIES))
     for candidate in candidates:
         try:
-            return DevServer(session, "127.0.0.1", candidate, root)
+            return DevServer(app, "127.0.0.1", candidate)
         except OSError as exc:
             if exc.errno != errno.EADDRINUSE:
                 raise BuildError(f"cannot listen on 127.0.0.1:{candidate}: {exc.strerror}") \
@@ -150,11 +214,11 @@ def _bind(session: Session, port: int | None, root: Path) -> DevServer:
                      "choose one with --port")
 
 
-def serve(session: Session, reporter: Reporter, port: int | None, open_browser: bool,
+def serve(engine: Engine, reporter: Reporter, port: int | None, open_browser: bool,
           root: Path) -> int:
-    app = DevApp(session, reporter, root)
+    app = DevApp(engine, reporter, root)
     server = app.start(port)
-    url = f"http://127.0.0.1:{server.port}{session_base(session)}"
+    url = f"http://127.0.0.1:{server.port}{_base(engine)}"
     reporter.say(f"serving on {url} (Ctrl+C to stop)")
     if open_browser:
         webbrowser.open(url)
@@ -167,8 +231,8 @@ def serve(session: Session, reporter: Reporter, port: int | None, open_browser: 
     return 0
 
 
-def session_base(session: Session) -> str:
+def _base(engine: Engine) -> str:
     try:
-        return session.config().base_path
+        return engine.config().base_path
     except BuildError:
         return "/"

@@ -1,6 +1,6 @@
 """The dev server's HTTP side: pages rendered on request, live reload over Server-Sent Events.
 
-Bound to 127.0.0.1 only. Pages come from the session's current snapshot (so an edit is
+Bound to 127.0.0.1 only. Pages come from the engine's current snapshot (so an edit is
 visible as soon as it is applied); other files (Pagefind's index) come from the output
 folder. A request path is decoded once, checked segment by segment, and a file on disk is
 served only if its resolved path is inside the output folder, so ``..`` or encoded
@@ -17,12 +17,15 @@ import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from ..assets import Assets
+from ..engine import Snapshot, Update
 from ..errors import BuildError
-from ..urls import output_file
-from .session import Session, Update
+from ..urls import Urls, output_file
+
+if TYPE_CHECKING:
+    from .app import DevApp
 
 CLIENT_JS = (Path(__file__).parent / "client.js").read_bytes()
 CLIENT_TAG = b'<script src="/__dev/client.js"></script>'
@@ -62,11 +65,15 @@ class Clients:
 
 
 class DevServer:
-    def __init__(self, session: Session, host: str, port: int, root: Path):
-        self.session = session
-        self.root = root  # for showing paths relative to the project
+    def __init__(self, app: DevApp, host: str, port: int):
+        self.app = app
+        self.engine = app.engine
+        self.root = app.root  # for showing paths relative to the project
         self.clients = Clients()
-        self.served: dict[str, str] = {}  # output file -> hash of the bytes last served
+        # output file -> (fingerprint, hash of the bytes) last served
+        self.served: dict[str, tuple[str | None, str]] = {}
+        self._cache: tuple[int, dict[str, bytes]] = (-1, {})  # pages of one snapshot
+        self._lock = threading.Lock()
         self.httpd = ThreadingHTTPServer((host, port), _Handler)
         self.httpd.daemon_threads = True
         self.httpd.dev = self  # type: ignore[attr-defined]
@@ -84,23 +91,27 @@ class DevServer:
 
     # -- after a rebuild ----------------------------------------------------------------------
 
-    def updated(self, update: Update, previous: Assets | None) -> list[str]:
-        """Tell browsers what changed (``previous``: the assets before the update); returns
-        the files whose viewers were told to reload."""
-        snapshot = self.session.snapshot
+    def updated(self, update: Update, previous: Snapshot | None) -> list[str]:
+        """Tell browsers what changed (``previous``: the snapshot before the update); returns
+        the files whose viewers were told to reload. A page is rendered again only if its
+        fingerprint changed, and reloaded only if its bytes did."""
+        snapshot = self.engine.snapshot
         self.clients.send("build-ok", {})
         if update.kind == "css" and previous is not None:
-            href = self.session.href
-            swaps = [{"from": href(previous.urls[name]), "to": href(url)}
+            href = Urls(snapshot.config).href
+            swaps = [{"from": href(previous.assets.urls[name]), "to": href(url)}
                      for name, url in snapshot.assets.urls.items()
-                     if name.endswith(".css") and previous.urls.get(name) not in (None, url)]
+                     if name.endswith(".css") and previous.assets.urls.get(name) not in (None, url)]
             self.clients.send("css", swaps)
         reloaded = []
         for file in self.clients.files():
-            data = self._render(file)
-            digest = _digest(data)
-            if digest != self.served.get(file):
-                self.served[file] = digest
+            fingerprint = snapshot.fingerprint(file)
+            served = self.served.get(file)
+            if served is not None and served[0] == fingerprint:
+                continue
+            digest = _digest(self.page(file))
+            if served is None or digest != served[1]:
+                self.served[file] = (fingerprint, digest)
                 if update.kind != "css":
                     self.clients.send("reload", {}, file)
                     reloaded.append(file)
@@ -113,19 +124,39 @@ class DevServer:
         return {"message": error.message, "file": error.display_path(self.root),
                 "line": error.line}
 
-    def _render(self, file: str) -> bytes | None:
+    def page(self, file: str) -> bytes | None:
+        """A file of the current snapshot (memoised per snapshot), or None."""
+        snapshot = self.engine.snapshot
+        if snapshot is None:
+            return None
+        with self._lock:
+            version, pages = self._cache
+            if version != snapshot.version:
+                self._cache = (snapshot.version, {})
+                pages = self._cache[1]
+            if file in pages:
+                return pages[file]
         try:
-            return self.session.snapshot.render(file)
+            data = snapshot.render(file)
         except BuildError as error:  # a template error in that page
-            self.session.error = error
+            self.app.error = error
             self.failed(error)
             return None
+        except Exception as exc:  # noqa: BLE001 - a bug in one page must not drop the request
+            error = BuildError(f"internal error while rendering {file}: {exc!r}")
+            self.app.error = error
+            self.failed(error)
+            return None
+        with self._lock:
+            if self._cache[0] == snapshot.version and len(self._cache[1]) < 256:
+                self._cache[1][file] = data
+        return data
 
     # -- serving ------------------------------------------------------------------------------
 
     def resolve(self, path: str) -> tuple[str, str | None]:
         """("file", output file), ("redirect", location) or ("missing", None) for a URL path."""
-        config = self.session.config()
+        config = self.engine.config()
         base = config.base_path
         decoded = unquote(path)
         if "\x00" in decoded or "\\" in decoded:
@@ -136,19 +167,18 @@ class DevServer:
         if any(segment in ("..", ".") for segment in rel.split("/")):
             return "missing", None
         file = output_file(rel)
-        snapshot = self.session.snapshot
-        if snapshot and rel and not rel.endswith("/") and snapshot.jobs.get(rel + "/index.html"):
+        snapshot = self.engine.snapshot
+        if snapshot and rel and not rel.endswith("/") and (rel + "/index.html") in snapshot.jobs:
             return "redirect", path + "/"
         return "file", file
 
     def content(self, file: str) -> bytes | None:
         """A page or asset of the current snapshot, or a file of the search index on disk
         (nothing else is read from the output folder, which may hold pages since deleted)."""
-        snapshot = self.session.snapshot
-        data = self._render(file) if snapshot else None
+        data = self.page(file)
         if data is not None or not file.startswith("pagefind/"):
             return data
-        index = (self.session.config().paths.output / "pagefind").resolve()
+        index = (self.engine.config().paths.output / "pagefind").resolve()
         target = (index.parent / file).resolve()
         if target.is_relative_to(index) and target.is_file():
             return target.read_bytes()
@@ -184,7 +214,9 @@ class _Handler(BaseHTTPRequestHandler):
             status, value = HTTPStatus.NOT_FOUND, "404.html"
             data = dev.content(value) or _bare_page(dev)
         elif value.endswith(".html"):
-            dev.served[value] = _digest(data)
+            snapshot = dev.engine.snapshot
+            dev.served[value] = (snapshot.fingerprint(value) if snapshot else None,
+                                 _digest(data))
         kind_type = _content_type(value)
         if kind_type.startswith("text/html"):
             data = _inject(data)
@@ -208,8 +240,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
             self.wfile.write(b"retry: 1000\n\n")
-            if dev.session.error is not None:
-                error = dev.error_data(dev.session.error)
+            if dev.app.error is not None:
+                error = dev.error_data(dev.app.error)
                 self.wfile.write(f"event: build-error\ndata: {json.dumps(error)}\n\n".encode())
             self.wfile.flush()
             while True:
@@ -232,7 +264,7 @@ def _inject(html: bytes) -> bytes:
 
 def _bare_page(dev: DevServer) -> bytes:
     """What to show when there is no page at all yet (the first build failed)."""
-    message = "الصفحة غير موجودة" if dev.session.error is None else "تعذّر بناء الموقع"
+    message = "الصفحة غير موجودة" if dev.app.error is None else "تعذّر بناء الموقع"
     return (f'<!DOCTYPE html><html lang="ar" dir="rtl"><head><meta charset="utf-8">'
             f"<title>{message}</title></head><body><h1>{message}</h1></body></html>").encode()
 

@@ -44,8 +44,9 @@ class Watcher(FileSystemEventHandler):
             self._observer.start()
 
     def stop(self) -> None:
-        self._observer.stop()
-        self._observer.join(timeout=5)
+        if self._observer.is_alive():
+            self._observer.stop()
+            self._observer.join(timeout=5)
         with self._lock:
             if self._timer:
                 self._timer.cancel()

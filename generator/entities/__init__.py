@@ -2,7 +2,9 @@
 
 - ``registry``: reading ``content/entities/<type>/<id>.toml`` into frozen :class:`Entity` records.
 - ``matching``: Arabic normalisation, tokenisation and the longest-match name matcher.
-- ``annotate``: linking mentions inside an article's HTML (with a cache).
-- ``index``: per-entity indexes (articles, co-occurrence, related articles).
+- ``annotate``: linking mentions inside an article's HTML.
+- ``link``: linking one article (a pure function), and which articles a registry change reaches.
+- ``index``: per-entity indexes (articles, statistics, related articles) and what a change
+  makes stale.
 - ``pages``: entity pages, indexes, feeds and JSON.
 """

@@ -1,100 +1,162 @@
-"""Per-entity indexes, computed once per build: which articles mention each entity, how
-often, which entities appear beside it, and (on demand) which articles are related."""
+"""Per-entity indexes: which articles name each entity, its statistics (mentions, co-occurring
+entities, mentions per month), and the related articles of every article.
+
+Statistics and related articles are the expensive parts, so they are kept between builds
+(in the engine's saved state) and computed again only where a change can reach them:
+:func:`stale_entities` and :func:`stale_related` say where.
+"""
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from types import MappingProxyType
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
+from ..frozen import FrozenDict
 from ..model import Article
 
 RELATED = 5  # related articles shown per article
 COOCCURRING = 20  # co-occurring entities kept per entity
 WINDOW = 200  # candidate related articles taken from one frequent entity
+_REACH = WINDOW // 2 + 1  # how far (in one entity's list) a change moves a window
+
+
+@dataclass(frozen=True)
+class EntityStats:
+    mentions: int  # across the archive
+    cooccurring: tuple[tuple[str, int], ...]  # (other entity, shared articles), most first
+    timeline: tuple[tuple[tuple[int, int], int], ...]  # ((year, month), mentions), in order
+
+
+def entity_stats(entity: str, articles: Sequence[Article]) -> EntityStats:
+    """``articles``: those naming ``entity``, newest first. An article declared to be about
+    the entity counts once in the timeline even without a mention."""
+    mentions, per_month, others = 0, Counter(), Counter()
+    for article in articles:
+        count = next((m.count for m in article.mentions if m.entity == entity), 0)
+        mentions += count
+        per_month[(article.day.year, article.day.month)] += max(1, count)
+        others.update(other for other in article.entity_ids if other != entity)
+    ranked = sorted(others.items(), key=lambda item: (-item[1], item[0]))[:COOCCURRING]
+    return EntityStats(mentions, tuple(ranked), tuple(sorted(per_month.items())))
+
+
+def articles_by_entity(articles: Iterable[Article]) -> FrozenDict:
+    """entity -> the articles naming it, in the order given (newest first)."""
+    by_entity: dict[str, list[Article]] = defaultdict(list)
+    for article in articles:
+        for entity in article.entity_ids:
+            by_entity[entity].append(article)
+    return FrozenDict({k: tuple(v) for k, v in by_entity.items()})
+
+
+def weight(articles: int) -> float:
+    """How much sharing an entity named in ``articles`` articles relates two articles: rarer
+    entities count more. It changes only when the count crosses a power of two, so adding an
+    article rarely changes the related articles of others."""
+    return 1.0 / articles.bit_length()
+
+
+class Related:
+    """Related articles: those sharing the most (and the rarest) entities with an article,
+    by the sum of the shared entities' :func:`weight`; newer first among equals. An entity in
+    more than ``WINDOW`` articles only proposes the ``WINDOW`` nearest in its list.
+
+    ``known`` holds lists kept from an earlier build that are still valid; the others are
+    computed when asked and collected in ``computed``.
+    """
+
+    def __init__(self, articles: Sequence[Article], positions: Mapping[str, int],
+                 by_entity: Mapping[str, tuple[Article, ...]],
+                 known: Mapping[str, tuple[str, ...]] | None = None):
+        self._articles = articles
+        self._rank = positions
+        self._by_entity = by_entity
+        self._known = known or {}
+        self._where: dict[str, dict[str, int]] = {}  # entity -> url -> position, when large
+        self.computed: dict[str, tuple[str, ...]] = {}
+
+    def __call__(self, article: Article) -> tuple[Article, ...]:
+        return tuple(self._articles[self._rank[url]] for url in self.urls(article))
+
+    def urls(self, article: Article) -> tuple[str, ...]:
+        found = self._known.get(article.url)
+        if found is None:
+            found = self.computed.get(article.url)
+        if found is None:
+            found = self.computed[article.url] = self._compute(article)
+        return found
+
+    def _compute(self, article: Article) -> tuple[str, ...]:
+        scores: Counter[str] = Counter()
+        for entity in article.entity_ids:
+            items = self._by_entity.get(entity, ())
+            if len(items) > WINDOW:
+                middle = position(self._where, entity, items)[article.url]
+                items = items[max(0, middle - WINDOW // 2): middle + WINDOW // 2 + 1]
+            share = weight(len(self._by_entity[entity]))
+            for other in items:
+                if other.url != article.url:
+                    scores[other.url] += share
+        return tuple(sorted(scores, key=lambda url: (-scores[url], self._rank[url]))[:RELATED])
+
+    def all_known(self) -> dict[str, tuple[str, ...]]:
+        """Every list known now, for saving; only those of current articles."""
+        merged = {**self._known, **self.computed}
+        return {url: merged[url] for url in self._rank if url in merged}
+
+
+def position(memo: dict, entity: str, items: Sequence[Article]) -> dict[str, int]:
+    found = memo.get(entity)
+    if found is None:
+        found = memo[entity] = {a.url: i for i, a in enumerate(items)}
+    return found
 
 
 @dataclass(frozen=True)
 class EntityIndex:
     articles: Mapping[str, tuple[Article, ...]]  # entity -> articles newest first
-    mentions: Mapping[str, int]  # entity -> mentions across the archive
-    cooccurring: Cooccurring  # entity -> ((other, shared articles), ...), computed on demand
-    related: RelatedArticles  # article -> related articles, best first (computed on demand)
+    stats: Mapping[str, EntityStats]
+    related: Related = field(compare=False)
+
+    def mentions(self, entity: str) -> int:
+        stats = self.stats.get(entity)
+        return stats.mentions if stats else 0
 
 
-def build_index(articles: Sequence[Article]) -> EntityIndex:
-    """``articles`` newest first; every mapping keeps that order."""
-    by_entity: dict[str, list[Article]] = defaultdict(list)
-    mentions: Counter[str] = Counter()
-    for article in articles:
-        for entity in article.entity_ids:
-            by_entity[entity].append(article)
-        for mention in article.mentions:
-            mentions[mention.entity] += mention.count
-    frozen = {k: tuple(v) for k, v in by_entity.items()}
-    return EntityIndex(
-        articles=MappingProxyType(frozen),
-        mentions=MappingProxyType(dict(mentions)),
-        cooccurring=Cooccurring(frozen),
-        related=RelatedArticles(articles, frozen),
-    )
+def stale_entities(before: Mapping[str, Article], after: Mapping[str, Article],
+                   changed: Iterable[str]) -> set[str]:
+    """Entities whose statistics may differ once the articles ``changed`` (urls) went from
+    ``before`` to ``after`` (either may lack a url: added or removed)."""
+    stale: set[str] = set()
+    for url in changed:
+        for records in (before, after):
+            if url in records:
+                stale.update(records[url].entity_ids)
+    return stale
 
 
-class Cooccurring:
-    """The entities named in the same articles as an entity, by the number of articles they
-    share (then by id), at most ``COOCCURRING``. Computed when an entity page asks."""
-
-    def __init__(self, by_entity: Mapping[str, tuple[Article, ...]]):
-        self._by_entity = by_entity
-        self._memo: dict[str, tuple[tuple[str, int], ...]] = {}
-
-    def __call__(self, entity: str) -> tuple[tuple[str, int], ...]:
-        found = self._memo.get(entity)
-        if found is None:
-            counts: Counter[str] = Counter()
-            for article in self._by_entity.get(entity, ()):
-                counts.update(other for other in article.entity_ids if other != entity)
-            ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-            found = self._memo[entity] = tuple(ranked[:COOCCURRING])
-        return found
-
-
-class RelatedArticles:
-    """Articles sharing the most (and the rarest) entities with an article: the sum of the
-    shared entities' inverse document frequencies; newer first among equals.
-
-    Computed when asked, so that the dev server pays only for the pages it renders. An entity
-    in more than ``WINDOW`` articles (a country, say) only proposes the ``WINDOW`` articles
-    nearest in time, which keeps a full build linear in the archive's size.
-    """
-
-    def __init__(self, articles: Sequence[Article], by_entity: Mapping[str, tuple[Article, ...]]):
-        self._articles = articles
-        self._by_entity = by_entity
-        self._rank = {article.url: position for position, article in enumerate(articles)}
-        total = len(articles)
-        self._weight = {e: math.log(1 + total / len(items)) for e, items in by_entity.items()}
-        self._position = {e: {a.url: i for i, a in enumerate(items)}
-                          for e, items in by_entity.items() if len(items) > WINDOW}
-        self._memo: dict[str, tuple[Article, ...]] = {}
-
-    def __call__(self, article: Article) -> tuple[Article, ...]:
-        found = self._memo.get(article.url)
-        if found is None:
-            found = self._memo[article.url] = self._compute(article)
-        return found
-
-    def _compute(self, article: Article) -> tuple[Article, ...]:
-        scores: Counter[str] = Counter()
-        for entity in article.entity_ids:
-            items = self._by_entity.get(entity, ())
-            if entity in self._position:
-                middle = self._position[entity][article.url]
-                items = items[max(0, middle - WINDOW // 2): middle + WINDOW // 2 + 1]
-            for other in items:
-                if other.url != article.url:
-                    scores[other.url] += self._weight[entity]
-        best = sorted(scores, key=lambda url: (-scores[url], self._rank[url]))[:RELATED]
-        return tuple(self._articles[self._rank[url]] for url in best)
+def stale_related(before: Mapping[str, tuple[Article, ...]],
+                  after: Mapping[str, tuple[Article, ...]],
+                  moved: Mapping[str, set[str]]) -> set[str]:
+    """Articles whose related list may differ: ``moved`` maps each article that was added,
+    removed, dated anew or given other entities to those entities (before and after). Within
+    one entity's list a change reaches the windows around it, or every article of the entity
+    when the list is short or its weight changed."""
+    stale = set(moved)
+    memo_before: dict = {}
+    memo_after: dict = {}
+    for entity in set().union(*moved.values()) if moved else ():
+        old, new = before.get(entity, ()), after.get(entity, ())
+        if (weight(len(old)) if old else 0) != (weight(len(new)) if new else 0) \
+                or min(len(old), len(new)) <= WINDOW + 1:
+            stale.update(a.url for a in old)
+            stale.update(a.url for a in new)
+            continue
+        for items, memo in ((old, memo_before), (new, memo_after)):
+            where = position(memo, entity, items)
+            for url, entities in moved.items():
+                at = where.get(url)
+                if at is not None and entity in entities:
+                    stale.update(a.url for a in items[max(0, at - _REACH): at + _REACH + 1])
+    return stale

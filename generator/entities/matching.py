@@ -62,6 +62,23 @@ def key_variants(key: str) -> tuple[str, ...]:
     return (key, *proclitic_stems(key))
 
 
+@lru_cache(maxsize=65_536)
+def surface_keys(key: str) -> tuple[str, ...]:
+    """Every token key whose :func:`key_variants` include ``key`` (their inverse): the key
+    itself and the key after each proclitic combination, «القاهره» → «بالقاهره», «للقاهره»…"""
+    forms = [key]
+    for conjunction in _CONJUNCTIONS:
+        for preposition in _PREPOSITIONS:
+            prefix = conjunction + preposition
+            if not prefix:
+                continue
+            if len(key) >= _MIN_STEM:
+                forms.append(prefix + key)
+            if preposition == "ل" and key.startswith("ال") and len(key) - 1 > _MIN_STEM:
+                forms.append(prefix + key[1:])  # ل + ال with the alef elided: للقاهرة
+    return tuple(dict.fromkeys(forms))
+
+
 def name_keys(name: str) -> tuple[str, ...]:
     """The token keys of a registered name (no proclitic stripping)."""
     return tuple(normalize(token) for token in simple_word_tokenize(name))

@@ -6,17 +6,18 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterator
-from functools import cache, partial
+from functools import partial
 from itertools import groupby
 
 from camel_tools.utils.normalize import normalize_alef_ar, normalize_alef_maksura_ar
 
 from .. import jsonld
 from ..dates import Formatter, rfc3339
-from ..jobs import PageJob, feed_job, paginate
+from ..jobs import PageJob, Pager, Resources, feed_job, paginate
 from ..model import Article, Site
 from ..text import strip_marks
-from ..urls import Urls, entity_index_url, entity_url
+from ..urls import Urls, entity_index_url
+from .index import EntityStats
 from .registry import Entity
 from .timeline import timeline_svg
 
@@ -39,48 +40,52 @@ def initial(name: str) -> str:
 
 def entity_jobs(site: Site, chrome) -> Iterator[PageJob]:
     config, index, registry = site.config, site.entities, site.registry
-    links = Urls(config)
     for entity in registry.live():
         articles = index.articles.get(entity.id, ())
-        shared = cache(partial(entity_context, site, chrome, entity))  # one per entity
-        for pager in paginate(articles, config.pagination.entity,
-                              lambda n, e=entity: entity_url(e.id, n)):
-            yield PageJob(pager.urls[pager.number - 1], "entity.html",
-                          partial(_with_pager, shared, pager))
-        yield feed_job(config, f"{entity.url}feed.xml", entity.url, entity.name, articles)
-        yield PageJob(f"{entity.url}index.json", None, {}, in_sitemap=False,
-                      data=partial(_entity_json, site, entity, articles, links))
+        stats = index.stats.get(entity.id) or EMPTY_STATS
+        cooccurring = tuple((registry.entities[other], n) for other, n in stats.cooccurring)
+        ends = (articles[-1], articles[0]) if articles else (None, None)
+        for pager in paginate(articles, config.pagination.entity, entity.url):
+            yield PageJob(pager.url, "entity.html", entity_context,
+                          (chrome, entity, len(articles), stats, cooccurring, ends, pager))
+        yield feed_job(f"{entity.url}feed.xml", entity.url, entity.name, articles,
+                       config.pagination.feed)
+        yield PageJob(f"{entity.url}index.json", None, entity_json,
+                      partial(_json_inputs, entity, articles, stats, cooccurring),
+                      in_sitemap=False)
     for entity in registry.entities.values():
         if entity.merged_into is not None:
             target = registry.resolve(entity.id)
-            yield PageJob(entity.url, "redirect.html",
-                          {"chrome": chrome, "entity": entity, "target": target},
+            yield PageJob(entity.url, "redirect.html", _simple,
+                          (("chrome", chrome), ("entity", entity), ("target", target)),
                           in_sitemap=False)
     yield from _indexes(site, chrome)
 
 
-def entity_context(site: Site, chrome, entity: Entity) -> dict:
-    """What every page of an entity shows; the pager is added per page."""
-    config, index, registry = site.config, site.entities, site.registry
-    articles = index.articles.get(entity.id, ())
+EMPTY_STATS = EntityStats(0, (), ())
+
+
+def entity_context(res: Resources, chrome, entity: Entity, article_count: int,
+                   stats: EntityStats, cooccurring: tuple, ends: tuple, pager: Pager) -> dict:
+    config = res.config
     return {
         "chrome": chrome, "entity": entity, "type_label": config.entities.types[entity.type],
-        "other_names": tuple(n for n in registry.all_names.get(entity.id, ()) if n != entity.name),
-        "mention_count": index.mentions.get(entity.id, 0),
-        "article_count": len(articles),
-        "first": articles[-1] if articles else None,
-        "last": articles[0] if articles else None,
-        "timeline": _timeline(articles, entity.id, Formatter(config), config.direction == "rtl"),
-        "cooccurring": tuple((registry.entities[other], n)
-                             for other, n in index.cooccurring(entity.id)),
-        "mentions": {a.url: _mention_of(a, entity.id) for a in articles},
+        "other_names": tuple(n for n in entity.names if n != entity.name),
+        "mention_count": stats.mentions,
+        "article_count": article_count,
+        "first": ends[0],
+        "last": ends[1],
+        "timeline": _timeline(stats, article_count, res.formatter, config.direction == "rtl"),
+        "cooccurring": cooccurring,
+        "mentions": {a.url: _mention_of(a, entity.id) for a in pager.items},
         "feed_url": f"{entity.url}feed.xml",
         "jsonld": jsonld.entity_page(entity, Urls(config)),
+        "pager": pager,
     }
 
 
-def _with_pager(shared, pager) -> dict:
-    return {**shared(), "pager": pager}
+def _simple(res: Resources, *items) -> dict:
+    return dict(items)
 
 
 def _mention_of(article: Article, entity_id: str):
@@ -92,30 +97,35 @@ def _count_in(article: Article, entity_id: str) -> int:
     return mention.count if mention else 0
 
 
-def _timeline(articles, entity_id: str, fmt: Formatter, rtl: bool) -> str:
-    counts: Counter = Counter()
-    for article in articles:
-        # An article declared to be about the entity counts once even without a mention.
-        counts[(article.day.year, article.day.month)] += max(1, _count_in(article, entity_id))
-    total = sum(counts.values())
-    summary = f"{fmt.count(total, 'mention')} في {fmt.count(len(articles), 'article')}"
+def _timeline(stats: EntityStats, article_count: int, fmt: Formatter, rtl: bool) -> str:
+    counts = Counter(dict(stats.timeline))
+    mentions = fmt.count(sum(counts.values()), "mention")
+    summary = f"{mentions} في {fmt.count(article_count, 'article')}"
     return timeline_svg(counts, fmt.month, fmt.digits, rtl=rtl, summary=summary)
 
 
-def _entity_json(site: Site, entity: Entity, articles, links: Urls) -> bytes:
-    index = site.entities
+def _json_inputs(entity: Entity, articles: tuple[Article, ...], stats: EntityStats,
+                 cooccurring: tuple) -> tuple:
+    # Only what the JSON shows of each article, so that a body edit does not rewrite it.
+    rows = tuple((a.title, a.url, a.date, _count_in(a, entity.id)) for a in articles)
+    return entity, stats.mentions, cooccurring, rows
+
+
+def entity_json(res: Resources, entity: Entity, mentions: int, cooccurring: tuple,
+                rows: tuple) -> bytes:
+    links = Urls(res.config)
     data = {
         "id": entity.id, "type": entity.type, "name": entity.name,
-        "names": list(site.registry.all_names.get(entity.id, ())), "name_en": entity.name_en,
+        "names": list(entity.names), "name_en": entity.name_en,
         "wikidata": entity.wikidata, "url": links.absolute(entity.url),
-        "mentions": index.mentions.get(entity.id, 0), "article_count": len(articles),
-        "first_mention": rfc3339(articles[-1].date) if articles else None,
-        "last_mention": rfc3339(articles[0].date) if articles else None,
-        "cooccurring": [{"id": other, "name": site.registry.entities[other].name, "articles": n}
-                        for other, n in index.cooccurring(entity.id)],
-        "articles": [{"title": a.title, "url": links.absolute(a.url), "date": rfc3339(a.date),
-                      "mentions": _count_in(a, entity.id)}
-                     for a in articles],
+        "mentions": mentions, "article_count": len(rows),
+        "first_mention": rfc3339(rows[-1][2]) if rows else None,
+        "last_mention": rfc3339(rows[0][2]) if rows else None,
+        "cooccurring": [{"id": other.id, "name": other.name, "articles": n}
+                        for other, n in cooccurring],
+        "articles": [{"title": title, "url": links.absolute(url), "date": rfc3339(date),
+                      "mentions": count}
+                     for title, url, date, count in rows],
     }
     return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
@@ -126,12 +136,18 @@ def _indexes(site: Site, chrome) -> Iterator[PageJob]:
     by_type = {kind: sorted((e for e in live if e.type == kind),
                             key=lambda e: (sort_key(e.name), e.id)) for kind in labels}
     for kind, entities in by_type.items():
-        letters = [(letter, tuple(group)) for letter, group in
-                   groupby(entities, key=lambda e: initial(e.name))]
-        yield PageJob(entity_index_url(kind), "entity_index.html", {
-            "chrome": chrome, "kind": kind, "label": labels[kind], "letters": letters,
-            "mentions": index.mentions, "total": len(entities)})
-    top = sorted(live, key=lambda e: (-index.mentions.get(e.id, 0), sort_key(e.name)))[:TOP]
-    yield PageJob(entity_index_url(), "entities.html", {
-        "chrome": chrome, "top": [(e, labels[e.type], index.mentions.get(e.id, 0)) for e in top],
-        "types": [(labels[k], entity_index_url(k), len(v)) for k, v in by_type.items()]})
+        counted = tuple((e, index.mentions(e.id)) for e in entities)
+        yield PageJob(entity_index_url(kind), "entity_index.html", _type_index,
+                      (chrome, kind, labels[kind], counted))
+    top = sorted(live, key=lambda e: (-index.mentions(e.id), sort_key(e.name)))[:TOP]
+    yield PageJob(entity_index_url(), "entities.html", _simple, (
+        ("chrome", chrome),
+        ("top", tuple((e, labels[e.type], index.mentions(e.id)) for e in top)),
+        ("types", tuple((labels[k], entity_index_url(k), len(v)) for k, v in by_type.items()))))
+
+
+def _type_index(res: Resources, chrome, kind: str, label: str, counted: tuple) -> dict:
+    letters = [(letter, tuple(e for e, _ in group)) for letter, group in
+               groupby(counted, key=lambda item: initial(item[0].name))]
+    return {"chrome": chrome, "kind": kind, "label": label, "letters": letters,
+            "mentions": {e.id: n for e, n in counted}, "total": len(counted)}

@@ -13,15 +13,16 @@ import json
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 from ..config import Config
 from ..errors import BuildError, decode_utf8, toml_error
 from ..frontmatter import FrontMatter, line_in_file
+from ..frozen import FrozenDict
 from ..markup import MarkdownRenderer
+from ..model import with_digest
 from ..urls import entity_url
 from .matching import Matcher, Name, name_keys
 
@@ -31,7 +32,7 @@ FIELDS = frozenset({"name", "aliases", "short_aliases", "name_en", "description"
                     "image", "link", "merged_into"})
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Entity:
     id: str
     type: str
@@ -45,6 +46,11 @@ class Entity:
     link: bool = True
     merged_into: str | None = None
     source: Path | None = None
+    names: tuple[str, ...] = ()  # every name it answers to, those of entities merged into it too
+    digest: str = ""  # of every field above (set by the registry)
+
+    def __repr__(self) -> str:
+        return f"Entity({self.id}@{self.digest})"
 
     @property
     def url(self) -> str:
@@ -59,7 +65,6 @@ class Entity:
 class Registry:
     entities: Mapping[str, Entity]  # every entity by id, merged ones included
     survivors: Mapping[str, str]  # id -> id it was (transitively) merged into; itself otherwise
-    all_names: Mapping[str, tuple[str, ...]]  # survivor id -> every name and alias it answers to
     matcher: Matcher
     digest: str  # changes whenever anything that affects matching changes
 
@@ -187,10 +192,11 @@ def _index(entities: dict[str, Entity], survivors: dict[str, str]) -> Registry:
         sorted((n.keys, n.entity, n.short) for n in names) +
         sorted((e.id, e.link) for e in entities.values()), ensure_ascii=False).encode()
     ).hexdigest()
+    final = {entity_id: with_digest(replace(entity, names=tuple(all_names.get(entity_id, ()))))
+             for entity_id, entity in sorted(entities.items())}
     return Registry(
-        entities=MappingProxyType(dict(sorted(entities.items()))),
-        survivors=MappingProxyType(survivors),
-        all_names=MappingProxyType({k: tuple(v) for k, v in all_names.items()}),
+        entities=FrozenDict(final),
+        survivors=FrozenDict(survivors),
         matcher=Matcher(names),
         digest=digest,
     )

@@ -5,8 +5,14 @@
 // clitic-stripped forms and their entities' names; here each query word is searched as typed
 // and without its proclitics (with ة/ه and ى/ي variants), and the results are merged.
 // Excerpts are built from the visible text only, before the separator.
+//
+// The index is split into shards that do not overlap in time (generator/search_index.py),
+// listed newest first in the page's data-shards: the newest is loaded and the others merged
+// into it. Each shard carries a synthetic filter with its name, so results by date are each
+// shard's own date-sorted results, shard after shard.
 
 const SEPARATOR = "\u2063";
+const SHARD_FILTER = "__shard";
 const PAGE_SIZE = 10;
 const MAX_QUERIES = 12;
 const EXCERPT_WORDS = 30;
@@ -74,8 +80,9 @@ function fold(word) {
 }
 
 class Search {
-  constructor(pagefind) {
+  constructor(pagefind, shards) {
     this.pagefind = pagefind;
+    this.shards = shards;
     this.data = new Map();
   }
 
@@ -87,11 +94,32 @@ class Search {
   // All matching results, merged: by score, or by date (sort = "desc" | "asc").
   async run(query, filters = {}, sort = "") {
     const queries = expandQuery(query);
-    const options = { filters };
-    if (sort) options.sort = { date: sort };
-    const searches = await Promise.all(queries.map((q) => this.pagefind.search(q, options)));
-    const lists = searches.map((s) => (s && s.results) || []);
-    return sort ? this.mergeByDate(lists, sort) : this.mergeByScore(lists);
+    const results = async (options) => {
+      const searches = await Promise.all(queries.map((q) => this.pagefind.search(q, options)));
+      return searches.map((s) => (s && s.results) || []);
+    };
+    if (!sort) return this.mergeByScore(await results({ filters }));
+    const shards = sort === "asc" ? [...this.shards].reverse() : this.shards;
+    const merged = [];
+    for (const shard of shards) {
+      const lists = await results({ filters: { ...filters, [SHARD_FILTER]: shard }, sort: { date: sort } });
+      merged.push(this.mergeByDate(lists, sort));
+    }
+    return this.concat(merged);
+  }
+
+  // Lists that follow each other in time, as one.
+  concat(parts) {
+    const total = parts.reduce((sum, part) => sum + part.total, 0);
+    const take = async (count) => {
+      const out = [];
+      for (const part of parts) {
+        if (out.length >= count) break;
+        out.push(...(await part.take(count - out.length)));
+      }
+      return out;
+    };
+    return { total, take };
   }
 
   mergeByScore(lists) {
@@ -106,7 +134,7 @@ class Search {
   }
 
   // Every list is already in date order: a k-way merge, loading the dates of list heads only.
-  async mergeByDate(lists, sort) {
+  mergeByDate(lists, sort) {
     const ids = new Set();
     const unique = lists.map((list) => list.filter((r) => !ids.has(r.id) && ids.add(r.id)));
     const positions = unique.map(() => 0);
@@ -185,12 +213,16 @@ async function main() {
   sortSelect.value = params.get("sort") || "";
   for (const select of filterSelects) select.value = params.get(select.dataset.filter) || "";
 
+  const shards = JSON.parse(root.dataset.shards || "[]");
   const ready = async () => {
     if (!engine) {
-      const pagefind = await import(`${base}pagefind/pagefind.js`);
-      await pagefind.options({ baseUrl: base });
+      const bundle = (shard) => `${base}pagefind/${shard}/`;
+      const pagefind = await import(`${bundle(shards[0])}pagefind.js`);
+      await pagefind.options({ baseUrl: base, mergeFilter: { [SHARD_FILTER]: shards[0] } });
       await pagefind.init();
-      engine = new Search(pagefind);
+      await Promise.all(shards.slice(1).map((shard) =>
+        pagefind.mergeIndex(bundle(shard), { baseUrl: base, mergeFilter: { [SHARD_FILTER]: shard } })));
+      engine = new Search(pagefind, shards);
     }
     return engine;
   };

@@ -1,0 +1,380 @@
+"""The engine: one object that loads the site, applies changed files, says which output files
+changed, renders them and writes them. ``build`` and ``serve`` both drive it.
+
+- :meth:`Engine.load` reads the state the last build saved (if it is valid), finds the inputs
+  that changed since by a stat walk, and applies them: a first build is the same step with
+  every input new.
+- :meth:`Engine.apply` applies a batch of changed paths (the dev server's saves).
+- Applying re-reads and re-links only the files that changed (and, when the registry
+  changed, the articles that may name a changed entity), assembles the site's indexes again,
+  keeping the costly ones where no change reaches them, and plans every page with its
+  fingerprint (``jobs.py``). The result is a :class:`Snapshot`: one consistent, immutable
+  state of the site, from which any page can be rendered.
+- :meth:`Engine.publish` (``publish.py``) renders the pages whose fingerprint differs from
+  what the output folder holds, writes them, indexes search, switches the output folder,
+  and saves the state for the next build.
+
+An apply either succeeds as a whole or changes nothing: the dev server keeps serving the last
+good snapshot, and a failed build leaves the output folder as it was.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import jinja2
+
+from . import inputs as scanning
+from .assets import Assets, collect_assets
+from .config import Config, load_config
+from .content import check_unique, read_article, read_file, read_page
+from .entities.index import articles_by_entity, stale_entities, stale_related
+from .entities.link import could_mention, link_article, link_settings, relink_keys
+from .entities.registry import Registry, load_registry
+from .errors import BuildError
+from .frozen import FrozenDict
+from .inputs import Signature
+from .jobs import PageJob, Resources, fingerprint
+from .markup import MarkdownRenderer
+from .model import Article, Body, Page, Site, digest_of
+from .pages import plan_pages
+from .parallel import Executor, executor_for
+from .report import Reporter, plural
+from .site import assemble
+from .state import State, generator_version, load_state, state_key
+from .store import BodyStore
+from .templates import make_environment, render_page, template_digests
+from .urls import output_file
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One consistent state of the site: what it was made from, and every page it has."""
+
+    state: State  # the inputs and records (its ``outputs`` are the engine's, see Engine)
+    site: Site
+    jobs: Mapping[str, PageJob]  # output file -> job
+    env: jinja2.Environment
+    assets: Assets
+    site_digest: str  # generator version, config, asset names: part of every fingerprint
+    templates: Mapping[str, str]  # template -> digest of it and what it uses
+    resources: Resources
+    version: int
+
+    @property
+    def config(self) -> Config:
+        return self.site.config
+
+    def fingerprint(self, file: str) -> str | None:
+        job = self.jobs.get(file)
+        if job is None:
+            return None
+        return fingerprint(job, self.site_digest, self.templates.get(job.template or "", ""))
+
+    def render(self, file: str) -> bytes | None:
+        """The bytes of an output file of this state, or None if it has no such file."""
+        job = self.jobs.get(file)
+        return None if job is None else render_page(self.env, job, self.resources)
+
+
+@dataclass(frozen=True)
+class Update:
+    """What one load or apply did."""
+
+    kind: str  # "full", "content", "entities", "templates", "static", "css", "config", "none"
+    seconds: float = 0.0
+    reread: int = 0  # article and page files read again
+    relinked: int = 0  # articles whose entities were linked again
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        detail = f"{self.reread} re-read, {self.relinked} re-linked" if self.kind in (
+            "full", "content", "entities", "config") else self.kind
+        return f"rebuilt ({self.kind}) in {self.seconds * 1000:.0f} ms: {detail}"
+
+
+class Engine:
+    def __init__(self, config_path: Path, overrides: Mapping[str, Path] | None = None, *,
+                 drafts: bool = False, reporter: Reporter | None = None,
+                 executor: Executor | None = None):
+        self.config_path = Path(config_path).resolve()
+        self.overrides = dict(overrides or {})
+        self.drafts = drafts
+        self.reporter = reporter or Reporter(quiet=True)
+        self.executor = executor  # None: a process pool when there is much to do
+        self.snapshot: Snapshot | None = None
+        self.store: BodyStore | None = None
+        # What the output folder holds (file -> fingerprint) and what each search shard
+        # indexed: properties of the output, kept apart from snapshots; see publish.py.
+        self.outputs: dict[str, str] = {}
+        self.shards: dict[str, str] = {}
+        self.indexed = False  # the search index is up to date with the saved state
+        self.lock = threading.Lock()  # held while a snapshot is made
+        self.saved: int | None = None  # the snapshot whose state is saved and output written
+        self._version = 0
+        self._renderer = MarkdownRenderer()
+
+    @classmethod
+    def for_config(cls, config: Config, **options) -> Engine:
+        """An engine for an already loaded configuration (its folders taken as given)."""
+        if config.path is None:
+            raise BuildError("the configuration has no file to reload it from")
+        return cls(config.path, dataclasses.asdict(config.paths), **options)
+
+    def config(self) -> Config:
+        return self.snapshot.config if self.snapshot else self._load_config()
+
+    def _load_config(self) -> Config:
+        return load_config(self.config_path, self.overrides)
+
+    # -- loading ----------------------------------------------------------------------------
+
+    def load(self) -> Update:
+        """Load from the saved state where it is valid, and apply what changed on disk since."""
+        with self.reporter.stage("scan") as line:
+            config = self._load_config()
+            if not config.paths.content.is_dir():
+                raise BuildError("content folder not found", config.paths.content)
+            self.store = BodyStore(self.cache_folder(config) / "bodies.sqlite")
+            base = self._saved_state(config)
+            scanned = scanning.scan(config)
+            changed = scanning.changed(base.inputs, scanned)
+            line.note(f"{plural(len(scanned), 'input')}, {len(changed):,} changed"
+                      + ("" if base.registry is not None else " (first build)"))
+        with self.lock:
+            self.outputs, self.shards = dict(base.outputs), dict(base.shards)
+            self.indexed = base.indexed
+            update = self._apply(base, config, scanned, changed, kind="full")
+            if base.registry is not None and not changed and base.config == config:
+                self.saved = self.snapshot.version  # exactly what the last build left
+            return update
+
+    def _saved_state(self, config: Config) -> State:
+        key = state_key(config, self.drafts)
+        state, why = load_state(self.state_path(config), key)
+        if state is not None and self.store.missing(a.digest for a in state.articles.values()):
+            state, why = None, "the cache of article bodies is incomplete"
+        if why:
+            self.reporter.say(f"  the saved state is not used: {why}")
+        return state or State(key)
+
+    @staticmethod
+    def cache_folder(config: Config) -> Path:
+        """The cache of one site: its content folder built into its output folder."""
+        return config.paths.cache / "sites" / digest_of(str(config.paths.content),
+                                                        str(config.paths.output))
+
+    def state_path(self, config: Config) -> Path:
+        return self.cache_folder(config) / "state.pickle"
+
+    # -- applying changes -------------------------------------------------------------------
+
+    def apply(self, paths: Iterable[Path]) -> Update:
+        """Apply changed paths (files created, modified, deleted or renamed; folders)."""
+        if self.snapshot is None:
+            return self.load()
+        with self.lock:
+            base = self.snapshot.state
+            config = base.config
+            paths = {Path(p).resolve() for p in paths}
+            if self.config_path in paths:
+                config = self._load_config()
+            if config == base.config:
+                scanned = _rescan(base.inputs, paths, config)
+            else:  # the folders may have moved
+                scanned = scanning.scan(config)
+            changed = scanning.changed(base.inputs, scanned)
+            if config == base.config and not changed:
+                return Update("none")
+            return self._apply(base, config, scanned, changed)
+
+    def _apply(self, base: State, config: Config, scanned: dict[Path, Signature],
+               changed: set[Path], kind: str | None = None) -> Update:
+        timings = {}
+        kinds = {path: scanning.kind_of(path, config) for path in changed}
+        config_changed = base.config != config
+        with self.reporter.stage("read") as line:
+            registry, relink = self._registry(base, config, kinds, config_changed)
+            articles, pages, reread, relinked = self._read(base, config, registry, scanned,
+                                                           changed, relink)
+            line.note(f"{plural(reread, 'file')} read, {plural(relinked, 'article')} linked")
+        timings["read"] = self.reporter.timings["read"]
+        with self.reporter.stage("index") as line:
+            snapshot = self._snapshot(base, config, registry, scanned, articles, pages, kinds,
+                                      config_changed)
+            line.note(f"{plural(len(snapshot.site.articles), 'article')}, "
+                      f"{plural(len(snapshot.jobs), 'file')} planned")
+        timings["index"] = self.reporter.timings["index"]
+        self.snapshot = snapshot
+        return Update(kind or _update_kind(kinds, config_changed),
+                      sum(timings.values()), reread, relinked, timings)
+
+    def _registry(self, base: State, config: Config, kinds: Mapping[Path, str | None],
+                  config_changed: bool) -> tuple[Registry, set[Path] | None]:
+        """The registry, and the articles to link again because of it (None: all)."""
+        if base.registry is not None and not config_changed and "entity" not in kinds.values():
+            return base.registry, set()
+        registry = load_registry(config)
+        if base.registry is None or link_settings(config) != link_settings(base.config):
+            return registry, None
+        keys = relink_keys(base.registry, registry)
+        if not keys:
+            return registry, set()
+        vocabularies = self.store.vocabularies()
+        return registry, {path for path, article in base.articles.items()
+                          if article.about or article.no_link
+                          or could_mention(vocabularies.get(str(path)), keys)}
+
+    def _read(self, base: State, config: Config, registry: Registry,
+              scanned: dict[Path, Signature], changed: set[Path], relink: set[Path] | None):
+        kind_of = {path: scanning.kind_of(path, config) for path in scanned}
+        article_paths = [p for p in scanned if kind_of[p] == "article"]
+        todo = [p for p in article_paths
+                if relink is None or p in changed or p in relink or p not in base.articles]
+        articles = {p: base.articles[p] for p in article_paths if p in base.articles}
+        shared = (registry, config)
+        executor = self.executor or executor_for(len(todo))
+        for path, article, body, vocabulary, sha in executor.map(read_articles, shared, todo):
+            articles[path] = article
+            self.store.put(article.digest, body)
+            self.store.put_vocabulary(path, vocabulary)
+            scanned[path] = replace(scanned[path], sha=sha)
+        pages = {}
+        reread = sum(1 for p in todo if p in changed or p not in base.articles)
+        for path in (p for p in scanned if kind_of[p] == "page"):
+            if path in base.pages and path not in changed:
+                pages[path] = base.pages[path]
+            else:
+                pages[path] = read_page(path, self._renderer)
+                reread += 1
+        return articles, pages, reread, len(todo)
+
+    def _snapshot(self, base: State, config: Config, registry: Registry,
+                  scanned: dict[Path, Signature], articles: dict[Path, Article],
+                  pages: dict[Path, Page], kinds: Mapping[Path, str | None],
+                  config_changed: bool) -> Snapshot:
+        visible = [a for a in articles.values() if self.drafts or not a.draft]
+        visible_pages = [p for p in pages.values() if self.drafts or not p.draft]
+        check_unique(visible)
+        check_unique(visible_pages)
+        before = {a.url: a for a in base.articles.values() if self.drafts or not a.draft}
+        after = {a.url: a for a in visible}
+        touched = {url for url in before.keys() | after.keys()
+                   if getattr(before.get(url), "digest", None)
+                   != getattr(after.get(url), "digest", None)}
+        stale = stale_entities(before, after, touched)
+        stats = {e: s for e, s in base.stats.items() if e not in stale}
+        related = _still_related(base, before, after, touched)
+        site = assemble(config, visible, visible_pages, registry, stats=stats, related=related)
+
+        previous = self.snapshot
+        if previous and not config_changed and not {"static"} & set(kinds.values()):
+            assets = previous.assets
+        else:
+            assets = collect_assets(config.paths.static)
+        if previous and not config_changed and assets is previous.assets \
+                and "template" not in kinds.values():
+            env, templates = previous.env, previous.templates
+        else:
+            env = make_environment(config, assets)
+            templates = FrozenDict(template_digests(config.paths.templates))
+        jobs = FrozenDict({output_file(job.url): job for job in plan_pages(site, assets)})
+        state = replace(base, config=config, inputs=scanned, articles=articles, pages=pages,
+                        registry=registry, related=related, stats=dict(site.entities.stats))
+        self._version += 1
+        return Snapshot(state, site, jobs, env, assets,
+                        digest_of(generator_version(), config, tuple(assets.urls.items())),
+                        templates, Resources(config, self._body, assets.files), self._version)
+
+    # -- publishing -------------------------------------------------------------------------
+
+    def publish(self, search: bool = True, snapshot: Snapshot | None = None):
+        """Render what changed into the output folder, index search, save the state."""
+        from .publish import publish
+
+        snapshot = snapshot or self.snapshot
+        if snapshot is None:
+            raise BuildError("nothing to publish: the site has not been loaded")
+        return publish(self, snapshot, search)
+
+    def _body(self, article: Article) -> Body:
+        try:
+            return self.store.get(article.digest)
+        except KeyError:
+            raise BuildError("the cache lost an article's body; build again", article.source,
+                             ) from None
+
+
+def read_articles(shared: tuple[Registry, Config], paths: Sequence[Path]) -> list[tuple]:
+    """Read and link articles: (path, article, body, vocabulary, content hash) for each.
+    Runs in worker processes: a function of picklable values."""
+    registry, config = shared
+    renderer = _renderer()
+    out = []
+    for path in paths:
+        data = read_file(path)
+        article, body = read_article(path, renderer, data)
+        article, body, vocabulary = link_article(article, body, registry, config)
+        out.append((path, article, body, vocabulary, scanning.content_sha(data)))
+    return out
+
+
+_RENDERER: list[MarkdownRenderer] = []
+
+
+def _renderer() -> MarkdownRenderer:
+    if not _RENDERER:
+        _RENDERER.append(MarkdownRenderer())
+    return _RENDERER[0]
+
+
+def _still_related(base: State, before: Mapping[str, Article], after: Mapping[str, Article],
+                   touched: set[str]) -> dict[str, tuple[str, ...]]:
+    """The related-article lists of ``base`` that no change reaches."""
+    moved = {}
+    for url in touched:
+        old, new = before.get(url), after.get(url)
+        if old is None or new is None or old.date != new.date \
+                or old.entity_ids != new.entity_ids:
+            moved[url] = set(old.entity_ids if old else ()) | set(new.entity_ids if new else ())
+    if not moved:
+        return base.related
+    order = lambda items: sorted(items, key=lambda a: a.sort_key)  # noqa: E731
+    stale = stale_related(articles_by_entity(order(before.values())),
+                          articles_by_entity(order(after.values())), moved)
+    return {url: urls for url, urls in base.related.items() if url not in stale}
+
+
+def _rescan(before: Mapping[Path, Signature], paths: set[Path],
+            config: Config) -> dict[Path, Signature]:
+    """``before`` with the given paths (files or folders) looked at again."""
+    now = dict(before)
+    for path in paths:
+        for known in [p for p in now if p == path or p.is_relative_to(path)]:
+            del now[known]
+        if path.is_dir():
+            now.update(scanning.scan_folder(path, config))
+        elif path.is_file() and scanning.kind_of(path, config) not in (None, "config"):
+            stat = path.stat()
+            now[path] = Signature(stat.st_size, stat.st_mtime_ns)
+    return now
+
+
+def _update_kind(changed: Mapping[Path, str | None], config_changed: bool) -> str:
+    if config_changed:
+        return "config"
+    kinds = {kind for kind in changed.values() if kind is not None}
+    if not kinds:
+        return "none"
+    if kinds <= {"static"}:
+        css = all(p.suffix == ".css" for p, kind in changed.items() if kind == "static")
+        return "css" if css else "static"
+    if kinds <= {"template"}:
+        return "templates"
+    if "entity" in kinds:
+        return "entities"
+    return "content"

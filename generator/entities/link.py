@@ -1,0 +1,85 @@
+"""Linking one article: its body gets entity links, its record gets mentions and a digest.
+
+:func:`link_article` is a pure function of picklable values (the article, its body, the
+registry and the config), so the engine can run it in any executor. It also returns the
+article's vocabulary: the lookup key of every token it scanned. When the registry changes,
+only the articles whose vocabulary holds the first word of a changed name are linked again
+(:func:`could_mention`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+from ..config import Config
+from ..errors import BuildError
+from ..frontmatter import line_in_file
+from ..model import Article, Body, with_digest
+from ..urls import Urls
+from .annotate import Annotator
+from .matching import surface_keys
+from .registry import Registry
+
+
+def link_article(article: Article, body: Body, registry: Registry,
+                 config: Config) -> tuple[Article, Body, str | None]:
+    """The linked article (with its digest), its linked body, and its vocabulary (None when
+    nothing was scanned because the registry is empty)."""
+    about, no_link = declared(article, registry)
+    seen: set[str] | None = set() if registry.entities else None
+    annotator = Annotator(registry, config.entities.link, Urls(config).href)
+    annotation = annotator.annotate(body.html, frozenset(no_link), seen)
+    linked = Body(annotation.html, body.text)
+    article = replace(article, about=about, no_link=no_link, mentions=annotation.mentions)
+    vocabulary = f" {' '.join(sorted(seen))} " if seen is not None else None
+    return with_digest(article, linked), linked, vocabulary
+
+
+def link_settings(config: Config) -> tuple[str, str]:
+    """What links depend on besides each body and the registry: a change relinks everything."""
+    return config.entities.link, Urls(config).base_path
+
+
+def relink_keys(before: Registry, after: Registry) -> frozenset[str]:
+    """First name keys of every entity whose linking changed between two registries (added,
+    removed, renamed, re-typed, merged or (un)linked), in either registry, with the names of
+    the entities they are merged into: an article holding none of them links as before."""
+    changed = {entity_id for entity_id in before.entities.keys() | after.entities.keys()
+               if _link_view(before, entity_id) != _link_view(after, entity_id)}
+    keys: set[str] = set()
+    for registry in (before, after):
+        targets = changed | {registry.survivors[i] for i in changed if i in registry.survivors}
+        keys.update(name.keys[0] for name in registry.matcher.names() if name.entity in targets)
+    return frozenset(keys)
+
+
+def _link_view(registry: Registry, entity_id: str) -> tuple | None:
+    entity = registry.entities.get(entity_id)
+    if entity is None:
+        return None
+    return (entity.type, entity.name, entity.aliases, entity.short_aliases, entity.link,
+            registry.survivors.get(entity_id))
+
+
+def could_mention(vocabulary: str | None, first_keys: Iterable[str]) -> bool:
+    """Whether an article with this vocabulary may contain a name starting with one of
+    ``first_keys`` (with any proclitics). None (never scanned) may contain anything."""
+    if vocabulary is None:
+        return True
+    return any(f" {surface} " in vocabulary for key in first_keys for surface in surface_keys(key))
+
+
+def declared(article: Article, registry: Registry) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The front matter's `entities` and `no_link`, checked and resolved through merges."""
+    resolved = []
+    for key, ids in (("entities", article.about), ("no_link", article.no_link)):
+        out = []
+        for entity_id in ids:
+            entity = registry.resolve(entity_id)
+            if entity is None:
+                raise BuildError(f"{key}: no entity with id {entity_id!r} in content/entities/",
+                                 article.source, line_in_file(article.source, key) or 1)
+            out.append(entity.id)
+        resolved.append(tuple(dict.fromkeys(out)))
+    return resolved[0], resolved[1]

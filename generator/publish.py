@@ -1,0 +1,145 @@
+"""Publishing a snapshot: render the pages whose fingerprint differs from what the output
+folder holds, write them beside it, index search, switch the output folder, save the state.
+
+Rendering runs where the executor says: for a first build, every page is fingerprinted,
+rendered and written by worker processes, which return only (file, fingerprint); for an
+incremental build the fingerprints are compared here first and only the pages that changed
+are rendered. Rendered pages are written as they come, never all held in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from .errors import BuildError
+from .output import Output, Staging, WriteStats
+from .parallel import executor_for
+from .report import plural
+from .search_index import SEARCH_FOLDER, index_shards, plan_shards, shard_digest
+from .state import save_state
+
+if TYPE_CHECKING:
+    from .engine import Engine, Snapshot
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    articles: int
+    files: int  # output files of the site (not counting the search index)
+    rendered: int
+    stats: WriteStats
+    timings: dict[str, float]
+
+
+def publish(engine: Engine, snapshot: Snapshot, search: bool = True) -> PublishResult:
+    config, reporter = snapshot.config, engine.reporter
+    known = dict(engine.outputs)
+    output = Output(config.paths.output, config.paths.cache)
+    fresh = not known or not output.live.is_dir()
+    indexing = bool(search and config.search)
+    if engine.saved == snapshot.version and output.live.is_dir() \
+            and (engine.indexed or not indexing):
+        return PublishResult(len(snapshot.site.articles), len(snapshot.jobs), 0,
+                             WriteStats(0, len(snapshot.jobs), 0), dict(reporter.timings))
+    owned = {file.split("/", 1)[0] for file in snapshot.jobs}
+    if indexing or not config.search:
+        owned.add(SEARCH_FOLDER)  # otherwise the index in place is carried over
+
+    transaction = output.begin(fresh, owned)
+    try:
+        with reporter.stage("render") as line:
+            fingerprints, rendered, written, related = _render(engine, snapshot, known,
+                                                               transaction.staging, fresh)
+            transaction.record(written)
+            line.note(f"{plural(len(snapshot.jobs), 'file')}, {rendered:,} rendered")
+        with reporter.stage("write") as line:
+            removed = transaction.remove(set(known) - set(snapshot.jobs))
+            line.note(f"{len(written):,} written, {len(snapshot.jobs) - len(written):,} "
+                      f"unchanged, {removed:,} removed")
+        shards = dict(engine.shards)
+        plan = plan_shards(snapshot.site) if indexing else ()
+        if plan or (indexing and shards):
+            with reporter.stage("search") as line:
+                page = snapshot.site_digest + snapshot.templates.get("article.html", "")
+                digests = {s.name: shard_digest(s, snapshot.site, page) for s in plan}
+                shards, counts = index_shards(plan, digests, shards, transaction,
+                                              config.paths.cache)
+                line.note(f"{plural(len(plan), 'shard')}, {counts['indexed']:,} indexed, "
+                          f"{plural(counts['page'], 'page')}")
+        elif not config.search:
+            shards = {}
+            transaction.remove({f for f in _files_under(transaction.staging, SEARCH_FOLDER)})
+        if transaction.touched or fresh or removed:
+            transaction.commit()
+        else:
+            transaction.abort()  # nothing changed: the output folder is not switched
+    except BaseException:
+        transaction.abort()
+        raise
+
+    engine.outputs, engine.shards = fingerprints, shards
+    engine.indexed = indexing or not config.search
+    _save(engine, snapshot, related)
+    engine.saved = snapshot.version
+    return PublishResult(len(snapshot.site.articles), len(snapshot.jobs), rendered,
+                         WriteStats(len(written), len(snapshot.jobs) - len(written), removed),
+                         dict(reporter.timings))
+
+
+def _render(engine: Engine, snapshot: Snapshot, known: dict[str, str], staging: Staging,
+            fresh: bool) -> tuple[dict[str, str], int, set[str], dict]:
+    if fresh:
+        fingerprints, todo = {}, list(snapshot.jobs)
+    else:
+        fingerprints = {file: snapshot.fingerprint(file) for file in snapshot.jobs}
+        todo = [file for file, value in fingerprints.items() if known.get(file) != value]
+    executor = engine.executor or executor_for(len(todo))
+    written: set[str] = set()
+    related = dict(snapshot.site.entities.related.computed)
+    for file, value, wrote, computed in executor.map(render_files, (snapshot, staging), todo):
+        fingerprints[file] = value
+        if wrote:
+            written.add(file)
+        related.update(computed)
+    return fingerprints, len(todo), written, related
+
+
+def render_files(shared: tuple[Snapshot, Staging], files: Sequence[str]) -> list[tuple]:
+    """Render and stage output files: (file, fingerprint, written, related lists computed)
+    for each. Runs in worker processes."""
+    snapshot, staging = shared
+    computed = snapshot.site.entities.related.computed
+    out = []
+    for file in files:
+        value = snapshot.fingerprint(file)
+        data = snapshot.render(file)
+        if data is None:
+            raise BuildError(f"no page for {file}")
+        wrote = staging.put(file, data)
+        url = snapshot.jobs[file].url  # an article page computes its related articles
+        out.append((file, value, wrote, {url: computed[url]} if url in computed else {}))
+    return out
+
+
+def _files_under(staging: Staging, folder: str) -> set[str]:
+    root = staging.next / folder
+    if not root.is_dir():
+        return set()
+    return {p.relative_to(staging.next).as_posix() for p in root.rglob("*") if p.is_file()}
+
+
+def _save(engine: Engine, snapshot: Snapshot, related: dict) -> None:
+    """Save the state for the next build: bodies first, then the state, then forget the
+    bodies no state uses (a build killed in between leaves only garbage)."""
+    state = snapshot.state
+    merged = {**state.related, **related}
+    urls = snapshot.site.positions
+    state = replace(state, outputs=engine.outputs, shards=engine.shards, indexed=engine.indexed,
+                    related={url: value for url, value in merged.items() if url in urls})
+    store = engine.store
+    store.flush()
+    save_state(engine.state_path(snapshot.config), state)
+    store.forget((a.digest for a in state.articles.values()),
+                 (str(path) for path in state.articles))

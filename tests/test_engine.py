@@ -1,0 +1,179 @@
+"""The engine: an incremental build writes exactly what a cold build of the same inputs writes.
+
+Each test builds a small site, changes one kind of input, builds again, and compares the
+output folder byte for byte with a cold build (a new output folder, so a new cache) of the
+same inputs. A randomised sequence of edits checks the same after every step.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import shutil
+
+import pytest
+from conftest import REPO, TmpSite, load_engine, tree_digest
+
+from generator.cli import main
+
+ENTITIES = {
+    "person/sergey-lavrov": 'name = "سيرجي لافروف"\naliases = ["لافروف"]\n',
+    "person/ahmed-aboul-gheit": 'name = "أحمد أبو الغيط"\nshort_aliases = ["أبو الغيط"]\n',
+    "place/egypt": 'name = "مصر"\n',
+    "place/moscow": 'name = "موسكو"\n',
+    "organization/arab-league": 'name = "جامعة الدول العربية"\naliases = ["الجامعة العربية"]\n',
+}
+BODIES = [
+    "التقى سيرجي لافروف في موسكو مع أحمد أبو الغيط. وقال أبو الغيط إن مصر تدعم الحل.",
+    "قالت جامعة الدول العربية إن الأزمة في مصر تحتاج إلى حوار.",
+    "وصل لافروف إلى القاهرة، وبحث مع الجامعة العربية ملف سوريا.",
+    "خبر اقتصادي عن أسواق الخليج والنفط.",
+    "أعلنت موسكو عن زيارة جديدة إلى مصر الشهر المقبل.",
+]
+CATEGORIES = ["sport", "economy", "politics"]
+
+
+@pytest.fixture
+def theme_site(tmp_path):
+    """A site with its own templates, static files and registry, and twelve articles."""
+    site = TmpSite(tmp_path, capsys=None)
+    shutil.copytree(REPO / "templates", tmp_path / "templates")
+    shutil.copytree(REPO / "static", tmp_path / "static")
+    site.write_config(paths={"templates": str(tmp_path / "templates"),
+                             "static": str(tmp_path / "static")},
+                      pagination={"home": 3, "category": 2, "archive": 4, "entity": 2, "feed": 3},
+                      categories={"sport": "رياضة"})
+    for rel, text in ENTITIES.items():
+        site.write(f"entities/{rel}.toml", text)
+    for n in range(12):
+        write_article(site, n)
+    site.write("pages/about.md", '+++\ntitle = "عن الموقع"\n+++\n\nصفحة ثابتة.')
+    return site
+
+
+def write_article(site: TmpSite, n: int, **changes) -> None:
+    fields = {"title": f"الخبر رقم {n}", "date": f"2019-{1 + n % 4:02d}-{1 + n:02d}",
+              "categories": [CATEGORIES[n % 3]], "body": BODIES[n % len(BODIES)]}
+    fields.update(changes)
+    site.article(f"{2019}/a{n}", **fields)
+
+
+def build(site: TmpSite, *args: str) -> None:
+    code = main(["build", "--config", str(site.root / "site.toml"), "--no-search", "-q", *args])
+    assert code == 0
+
+
+def assert_like_cold(site: TmpSite) -> None:
+    """The output folder equals a cold build of the same inputs, byte for byte."""
+    cold = site.root / "cold"
+    shutil.rmtree(cold, ignore_errors=True)
+    build(site, "--out", str(cold))
+    incremental, fresh = tree_digest(site.public), tree_digest(cold)
+    assert incremental.keys() == fresh.keys()
+    assert [f for f in incremental if incremental[f] != fresh[f]] == []
+
+
+def changed_files(site: TmpSite, before: dict[str, str]) -> set[str]:
+    after = tree_digest(site.public)
+    return {f for f in before.keys() | after.keys() if before.get(f) != after.get(f)}
+
+
+EDITS = {
+    "article body": lambda s: write_article(s, 4, body="نص جديد تماما عن مصر والجامعة العربية."),
+    "article title": lambda s: write_article(s, 5, title="عنوان معدل"),
+    "article date": lambda s: write_article(s, 6, date="2018-12-30"),
+    "article category": lambda s: write_article(s, 7, categories=["sport", "economy"]),
+    "article added": lambda s: write_article(s, 20, date="2019-05-01"),
+    "article deleted": lambda s: (s.content / "articles/2019/a3.md").unlink(),
+    "article renamed": lambda s: (s.content / "articles/2019/a2.md").rename(
+        s.content / "articles/2019/renamed.md"),
+    "article made draft": lambda s: write_article(s, 8, draft=True),
+    "entity alias": lambda s: s.write("entities/place/egypt.toml",
+                                      'name = "مصر"\naliases = ["القاهرة"]\n'),
+    "entity added": lambda s: s.write("entities/place/gulf.toml", 'name = "الخليج"\n'),
+    "entity deleted": lambda s: (s.content / "entities/place/moscow.toml").unlink(),
+    "entity merged": lambda s: s.write("entities/place/moscow.toml",
+                                       'name = "موسكو"\nmerged_into = "egypt"\n'),
+    "entity unlinked": lambda s: s.write("entities/person/sergey-lavrov.toml",
+                                         'name = "سيرجي لافروف"\naliases = ["لافروف"]\n'
+                                         'link = false\n'),
+    "entity description": lambda s: s.write("entities/place/egypt.toml",
+                                            'name = "مصر"\ndescription = "بلد عربي."\n'),
+    "template": lambda s: _edit(s.root / "templates/article.html", "أعلام في هذا المقال",
+                                "الأعلام هنا"),
+    "included template": lambda s: _edit(s.root / "templates/_macros.html", "السابق", "قبل"),
+    "stylesheet": lambda s: _edit(s.root / "static/css/site.css", "", "\nbody { margin: 0; }\n"),
+    "site.toml title": lambda s: _edit(s.root / "site.toml", "أرشيف الاختبار", "أرشيف آخر"),
+    "site.toml pagination": lambda s: _edit(s.root / "site.toml", "home = 3", "home = 5"),
+    "site.toml link policy": lambda s: _edit(s.root / "site.toml", "[pagination]",
+                                             '[entities]\nlink = "all"\n\n[pagination]'),
+    "page": lambda s: s.write("pages/about.md", '+++\ntitle = "من نحن"\n+++\n\nنص آخر.'),
+}
+
+
+def _edit(path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1) if old else text + new, encoding="utf-8")
+
+
+@pytest.mark.parametrize("change", list(EDITS))
+def test_incremental_build_equals_a_cold_build(theme_site, change):
+    build(theme_site)
+    EDITS[change](theme_site)
+    build(theme_site)
+    assert_like_cold(theme_site)
+
+
+def test_no_change_rebuild_writes_nothing_and_renders_nothing(theme_site, capsys):
+    build(theme_site)
+    before = tree_digest(theme_site.public)
+    capsys.readouterr()
+    assert main(["build", "--config", str(theme_site.root / "site.toml"), "--no-search"]) == 0
+    out = capsys.readouterr().out
+    assert "0 changed" in out and "(0 written)" in out
+    assert "render" not in out  # nothing changed since the saved state: no page is looked at
+    assert tree_digest(theme_site.public) == before
+
+
+def test_a_body_edit_rewrites_only_the_pages_that_show_it(theme_site):
+    build(theme_site)
+    before = tree_digest(theme_site.public)
+    write_article(theme_site, 3, body=BODIES[3] + " ونص إضافي.")
+    build(theme_site)
+    changed = changed_files(theme_site, before)
+    # Its page, and the listings and feeds that show its summary or its text.
+    assert "articles/2019/04/a3/index.html" in changed
+    assert not any(f.startswith("entities/sergey-lavrov/") for f in changed)
+    assert "articles/2019/01/a0/index.html" not in changed
+    assert len(changed) < 12
+
+
+def test_randomised_edits_keep_the_output_equal_to_a_cold_build(theme_site):
+    build(theme_site)
+    rng = random.Random(9)
+    names = list(EDITS)
+    for step in range(12):
+        for _ in range(rng.randint(1, 3)):
+            n = rng.randrange(25)
+            action = rng.random()
+            if action < 0.5:
+                write_article(theme_site, n, body=rng.choice(BODIES) + f" {step}",
+                              date=f"2019-{rng.randint(1, 6):02d}-{rng.randint(1, 28):02d}")
+            elif action < 0.65:
+                (theme_site.content / f"articles/2019/a{n}.md").unlink(missing_ok=True)
+            else:  # that edit may have been made already, or its file be gone
+                with contextlib.suppress(AssertionError, FileNotFoundError):
+                    EDITS[rng.choice(names)](theme_site)
+        build(theme_site)
+        assert_like_cold(theme_site)
+
+
+def test_in_memory_pages_equal_the_built_files(theme_site):
+    build(theme_site)
+    engine = load_engine(theme_site.root / "site.toml")
+    snapshot = engine.snapshot
+    built = {p.relative_to(theme_site.public).as_posix(): p.read_bytes()
+             for p in theme_site.public.rglob("*") if p.is_file()}
+    assert set(snapshot.jobs) == set(built)
+    assert [f for f in snapshot.jobs if snapshot.render(f) != built[f]] == []
