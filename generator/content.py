@@ -66,8 +66,9 @@ def read_article(path: Path, renderer: MarkdownRenderer,
     source_url = meta.string("source_url")
     if source_url and urlsplit(source_url).scheme not in ("http", "https"):
         raise meta.error("source_url", f"expected an http(s) URL, got {source_url!r}")
-    body_html = renderer.render(body)
-    blocks = html_blocks(body_html)
+    body_html, blocks = renderer.render_blocks(body)
+    if blocks is None:
+        blocks = html_blocks(body_html)
     article = Article(
         source=path,
         slug=slug,

@@ -50,6 +50,7 @@ class Formatter:
         self.arabic_digits = config.numerals == "arab"
         self.hijri_enabled = config.hijri
         self._months = get_month_names("wide", locale=self.locale)
+        self._dates: dict[tuple[date, str], str] = {}
 
     def digits(self, value: object) -> str:
         text = str(value)
@@ -58,7 +59,11 @@ class Formatter:
     def date(self, value: date | datetime, style: str = "long") -> str:
         """«١٩ مارس ٢٠١٩» (``long``) or «الثلاثاء، ١٩ مارس ٢٠١٩» (``full``)."""
         day = value.date() if isinstance(value, datetime) else value
-        return self.digits(format_date(day, style, locale=self.locale))
+        key = (day, style)
+        found = self._dates.get(key)
+        if found is None:  # the same days recur on thousands of listing pages
+            found = self._dates[key] = self.digits(format_date(day, style, locale=self.locale))
+        return found
 
     def month(self, year: int, month: int) -> str:
         return self.digits(f"{self._months[month]} {year}")

@@ -49,20 +49,30 @@ class Staging:
     live: Path  # the output folder
     next: Path  # the folder being prepared
     mirror: Path | None  # a fresh build also links each file here (the next mirror)
+    made: set[str] = field(default_factory=set, compare=False)  # folders known to exist
 
     def put(self, file: str, data: bytes) -> bool:
         """Make ``file`` hold ``data`` in the next site; True if its bytes changed."""
         target = self.next / file
         if self.mirror is not None:  # a fresh folder: nothing to compare with
-            _write_new(target, data)
+            self._folder(target.parent)
+            with open(target, "wb") as handle:
+                handle.write(data)
             mirror = self.mirror / file
-            mirror.parent.mkdir(parents=True, exist_ok=True)
+            self._folder(mirror.parent)
             os.link(target, mirror)
             return True
         if _same_bytes(target, data):
             return False
+        self._folder(target.parent)
         atomic_write(target, data)
         return True
+
+    def _folder(self, folder: Path) -> None:
+        key = str(folder)
+        if key not in self.made:
+            folder.mkdir(parents=True, exist_ok=True)
+            self.made.add(key)
 
 
 @dataclass
@@ -230,7 +240,8 @@ def staging_area(live: Path, cache: Path) -> Path:
 
 def atomic_write(target: Path, data: bytes) -> None:
     """Write through a temporary file and a rename: readers see the old or the new bytes."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.parent.is_dir():
+        target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -240,12 +251,6 @@ def atomic_write(target: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def _write_new(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with open(target, "wb") as handle:
-        handle.write(data)
 
 
 def _same_bytes(target: Path, data: bytes) -> bool:

@@ -16,13 +16,14 @@ from .assets import Assets
 from .entities.pages import entity_jobs
 from .entities.registry import Entity
 from .jobs import PageJob, Resources, feed_job, paginate
-from .model import Article, Page, Site
+from .model import Article, Page, Site, with_digest
 from .search_index import plan_shards
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Chrome:
-    """What the header and footer of every page show."""
+    """What the header and footer of every page show (in every page's inputs: its repr is
+    its digest)."""
 
     title: str
     description: str
@@ -31,6 +32,10 @@ class Chrome:
     search: bool  # show the search box
     categories: tuple[tuple[str, str], ...]  # (label, url), most articles first
     pages: tuple[tuple[str, str], ...]  # (title, url)
+    digest: str = ""
+
+    def __repr__(self) -> str:
+        return f"Chrome@{self.digest}"
 
 
 def plan_pages(site: Site, assets: Assets) -> list[PageJob]:
@@ -54,7 +59,7 @@ def plan_pages(site: Site, assets: Assets) -> list[PageJob]:
 def _chrome(site: Site) -> Chrome:
     config = site.config
     biggest = sorted(site.by_category, key=lambda k: (-len(site.by_category[k]), k))
-    return Chrome(
+    return with_digest(Chrome(
         title=config.title,
         description=config.description,
         language=config.language,
@@ -62,7 +67,7 @@ def _chrome(site: Site) -> Chrome:
         search=config.search,
         categories=tuple((config.category_label(k), urls.category_url(k)) for k in biggest),
         pages=tuple((page.title, page.url) for page in site.pages),
-    )
+    ))
 
 
 def simple_context(res: Resources, *items: tuple[str, object]) -> dict:

@@ -10,6 +10,7 @@ are rendered. Rendered pages are written as they come, never all held in memory.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,8 @@ from .state import save_state
 
 if TYPE_CHECKING:
     from .engine import Engine, Snapshot
+
+WRITERS = 2  # threads writing files in each render process
 
 
 @dataclass(frozen=True)
@@ -71,17 +74,22 @@ def publish(engine: Engine, snapshot: Snapshot, search: bool = True) -> PublishR
         elif not config.search:
             shards = {}
             transaction.remove({f for f in _files_under(transaction.staging, SEARCH_FOLDER)})
-        if transaction.touched or fresh or removed:
-            transaction.commit()
-        else:
-            transaction.abort()  # nothing changed: the output folder is not switched
+        with reporter.stage("switch") as line:
+            if transaction.touched or fresh or removed:
+                transaction.commit()
+                line.note(f"{config.paths.output.name}/ now holds the new site")
+            else:
+                transaction.abort()  # nothing changed: the output folder is not switched
+                line.note("nothing changed: the output folder is left as it was")
     except BaseException:
         transaction.abort()
         raise
 
     engine.outputs, engine.shards = fingerprints, shards
     engine.indexed = indexing or not config.search
-    _save(engine, snapshot, related)
+    with reporter.stage("save") as line:
+        _save(engine, snapshot, related)
+        line.note(f"state of {plural(len(snapshot.state.articles), 'article')}")
     engine.saved = snapshot.version
     return PublishResult(len(snapshot.site.articles), len(snapshot.jobs), rendered,
                          WriteStats(len(written), len(snapshot.jobs) - len(written), removed),
@@ -108,19 +116,22 @@ def _render(engine: Engine, snapshot: Snapshot, known: dict[str, str], staging: 
 
 def render_files(shared: tuple[Snapshot, Staging], files: Sequence[str]) -> list[tuple]:
     """Render and stage output files: (file, fingerprint, written, related lists computed)
-    for each. Runs in worker processes."""
+    for each. Runs in worker processes; files are written by threads while the next pages
+    render (writing waits on the disk, rendering on the processor)."""
     snapshot, staging = shared
     computed = snapshot.site.entities.related.computed
-    out = []
-    for file in files:
-        value = snapshot.fingerprint(file)
-        data = snapshot.render(file)
-        if data is None:
-            raise BuildError(f"no page for {file}")
-        wrote = staging.put(file, data)
-        url = snapshot.jobs[file].url  # an article page computes its related articles
-        out.append((file, value, wrote, {url: computed[url]} if url in computed else {}))
-    return out
+    pending = []
+    with ThreadPoolExecutor(max_workers=WRITERS) as writers:
+        for file in files:
+            value = snapshot.fingerprint(file)
+            data = snapshot.render(file)
+            if data is None:
+                raise BuildError(f"no page for {file}")
+            url = snapshot.jobs[file].url  # an article page computes its related articles
+            pending.append((file, value, writers.submit(staging.put, file, data),
+                            {url: computed[url]} if url in computed else {}))
+        return [(file, value, wrote.result(), related)
+                for file, value, wrote, related in pending]
 
 
 def _files_under(staging: Staging, folder: str) -> set[str]:

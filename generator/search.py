@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from itertools import chain
 
 from . import urls
 from .config import Config
@@ -35,19 +36,15 @@ SEPARATOR = "\u2063"  # INVISIBLE SEPARATOR: where the visible text ends in Page
 # Pagefind filter names, shown on the search page; entity types use their labels from site.toml.
 CATEGORY, YEAR, SOURCE = "القسم", "السنة", "المصدر"
 FILTER_OPTIONS = 200  # values offered per filter on the search page (the most frequent)
-_WORD_RE = re.compile(r"[\u0621-\u064a\u0640\u064b-\u065f\u0670\u0671]{3,}")
+_WORD_RE = re.compile(r"[\u0621-\u064a\u0671]{3,}")  # Arabic letters (marks are stripped first)
 
 
 def search_terms(article: Article, body: Body, entities: Sequence[Entity]) -> str:
     """The hidden text indexed with an article (see the module docstring); ``entities``: the
     entities it mentions or is about."""
-    seen: dict[str, None] = {}
-    for word in dict.fromkeys(_WORD_RE.findall(f"{article.title}\n{body.text}")):
-        for stem in proclitic_stems(strip_marks(word)):
-            seen.setdefault(stem)
-    for entity in entities:
-        for name in entity.names:
-            seen.setdefault(name)
+    words = dict.fromkeys(_WORD_RE.findall(strip_marks(f"{article.title}\n{body.text}")))
+    names = (name for entity in entities for name in entity.names)
+    seen = dict.fromkeys(chain(chain.from_iterable(map(proclitic_stems, words)), names))
     return SEPARATOR + " " + " ".join(seen)
 
 

@@ -142,3 +142,34 @@ def test_keyword_in_context(linker):
 def test_results_are_deterministic(linker):
     text = "لافروف ومصر والقاهرة وجامعة الدول العربية " * 20
     assert linker(text)[2] == linker(text)[2]
+
+
+TOKEN_TEXTS = [
+    "وصل سيرجي لافروف، وزير الخارجية الروسي، إلى القاهرة (مصر) أمس.",
+    "قال «أبو الغيط»: الجامعة-العربية... 2019/03/19 — 100% تمام!؟",
+    "نصٌّ مُشكَّل وتطويـــل و\u200dوصل و\u200cفصل\tو\u00a0مسافة",
+    "Trump's \"deal\" (U.S.) & co. #tag @user a_b x+y=z",
+]
+
+
+@pytest.mark.parametrize("text", TOKEN_TEXTS)
+def test_tokens_are_camel_tools_tokens(text):
+    from camel_tools.tokenizers.word import simple_word_tokenize
+
+    from generator.entities.matching import tokenize, words
+
+    assert words(text) == simple_word_tokenize(text)
+    assert [text[start:end] for start, end, _ in tokenize(text)] == simple_word_tokenize(text)
+
+
+def test_surface_keys_invert_key_variants():
+    from itertools import product
+
+    from generator.entities.matching import key_variants, surface_keys
+
+    stems = ["قاهره", "القاهره", "لافروف", "ليبيا", "لبنان", "اللاذقيه", "مصر", "ا", "لل", "بب"]
+    prefixes = ["", "و", "ف", "ب", "ل", "ك", "وب", "ول", "فل", "لل", "ولل", "بال", "وبال"]
+    tokens = {p + s for p, s in product(prefixes, stems)}
+    keys = tokens | set(stems)
+    for token, key in product(tokens, keys):
+        assert (key in key_variants(token)) == (token in surface_keys(key)), (token, key)

@@ -8,6 +8,7 @@ Statistics and related articles are the expensive parts, so they are kept betwee
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -74,6 +75,7 @@ class Related:
         self._by_entity = by_entity
         self._known = known or {}
         self._where: dict[str, dict[str, int]] = {}  # entity -> url -> position, when large
+        self._urls: dict[str, tuple[str, ...]] = {}  # entity -> urls of its articles
         self.computed: dict[str, tuple[str, ...]] = {}
 
     def __call__(self, article: Article) -> tuple[Article, ...]:
@@ -88,17 +90,21 @@ class Related:
         return found
 
     def _compute(self, article: Article) -> tuple[str, ...]:
-        scores: Counter[str] = Counter()
+        scores: dict[str, float] = {}
+        get = scores.get
         for entity in article.entity_ids:
-            items = self._by_entity.get(entity, ())
-            if len(items) > WINDOW:
-                middle = position(self._where, entity, items)[article.url]
-                items = items[max(0, middle - WINDOW // 2): middle + WINDOW // 2 + 1]
-            share = weight(len(self._by_entity[entity]))
-            for other in items:
-                if other.url != article.url:
-                    scores[other.url] += share
-        return tuple(sorted(scores, key=lambda url: (-scores[url], self._rank[url]))[:RELATED])
+            urls = self._urls.get(entity)
+            if urls is None:
+                urls = self._urls[entity] = tuple(a.url for a in self._by_entity.get(entity, ()))
+            share = weight(len(urls))
+            if len(urls) > WINDOW:
+                middle = position(self._where, entity, self._by_entity[entity])[article.url]
+                urls = urls[max(0, middle - WINDOW // 2): middle + WINDOW // 2 + 1]
+            for url in urls:
+                scores[url] = get(url, 0.0) + share
+        scores.pop(article.url, None)
+        rank = self._rank
+        return tuple(heapq.nsmallest(RELATED, scores, key=lambda url: (-scores[url], rank[url])))
 
     def all_known(self) -> dict[str, tuple[str, ...]]:
         """Every list known now, for saving; only those of current articles."""

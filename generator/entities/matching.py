@@ -1,9 +1,10 @@
 """Finding registered names in Arabic running text, as a reader would.
 
-Text is split with camel-tools' ``simple_word_tokenize`` (words and punctuation
-as separate tokens) and every token is reduced to a lookup key with
-camel-tools' normalisers: diacritics and tatweel removed, أ إ آ ٱ → ا,
-ى → ي, ة → ه. A name matches a run of tokens whose keys equal the name's keys;
+Text is split where camel-tools' ``simple_word_tokenize`` splits it (whitespace,
+and every punctuation or symbol character as a token of its own), by one regular
+expression, and every token is reduced to a lookup key with camel-tools'
+normalisers: diacritics and tatweel removed, أ إ آ ٱ → ا, ى → ي, ة → ه. A
+name matches a run of tokens whose keys equal the name's keys;
 its first token may carry proclitics (و ف, then ب ل ك, with ال elided after
 ل as in «للقاهرة»), which are tried only after the unsplit token, as
 ../shared/FINDINGS.md advises. Among the names starting at a token the longest wins,
@@ -15,8 +16,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate, compress, count
+from operator import add
 
-from camel_tools.tokenizers.word import simple_word_tokenize
+import regex
 from camel_tools.utils.normalize import (
     normalize_alef_ar,
     normalize_alef_maksura_ar,
@@ -79,28 +82,30 @@ def surface_keys(key: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(forms))
 
 
+# camel-tools splits on whitespace, then makes each punctuation or symbol character (Unicode
+# categories P and S) a token of its own; the ``regex`` module (which camel-tools uses too)
+# knows the categories, which keeps this one pass over the text.
+_TOKEN_RE = regex.compile(r"[\p{P}\p{S}]|[^\s\p{P}\p{S}]+")
+_SPACED_TOKEN_RE = regex.compile(r"(\s*)([\p{P}\p{S}]|[^\s\p{P}\p{S}]+)")
+
+
+def words(text: str) -> list[str]:
+    """The tokens of ``text``, as camel-tools' ``simple_word_tokenize`` gives them (but for
+    emoji sequences, which come out one character at a time: never part of a name)."""
+    return _TOKEN_RE.findall(text)
+
+
 def name_keys(name: str) -> tuple[str, ...]:
     """The token keys of a registered name (no proclitic stripping)."""
-    return tuple(normalize(token) for token in simple_word_tokenize(name))
+    return tuple(normalize(token) for token in words(name))
 
 
-@dataclass(frozen=True)
-class Token:
-    start: int
-    end: int
-    key: str
+Token = tuple[int, int, str]  # start, end (character offsets), key
 
 
 def tokenize(text: str) -> list[Token]:
-    """Tokens of ``text`` with their character offsets."""
-    tokens, cursor = [], 0
-    for surface in simple_word_tokenize(text):
-        start = text.find(surface, cursor)
-        if start < 0:  # the tokenizer never rewrites text; be safe anyway
-            continue
-        cursor = start + len(surface)
-        tokens.append(Token(start, cursor, normalize(surface)))
-    return tokens
+    """Tokens of ``text`` with their character offsets and keys."""
+    return [(m.start(), m.end(), normalize(m.group())) for m in _TOKEN_RE.finditer(text)]
 
 
 @dataclass(frozen=True)
@@ -130,36 +135,69 @@ class Matcher:
         self._by_first: Mapping[str, tuple[Name, ...]] = {
             key: tuple(sorted(group, key=lambda n: (-len(n.keys), n.entity)))
             for key, group in by_first.items()}
+        self._setup()
+
+    def _setup(self) -> None:
+        self._candidates: dict[str, tuple] = {}  # token key -> _heads(key), as met
+        # Every token key a name can start with, proclitics included.
+        self._starters = frozenset(form for key in self._by_first for form in surface_keys(key))
+
+    def __getstate__(self) -> dict:
+        return {"_by_first": self._by_first}  # the rest is derived
+
+    def __setstate__(self, state: dict) -> None:
+        self._by_first = state["_by_first"]
+        self._setup()
 
     def names(self) -> Iterator[Name]:
         for group in self._by_first.values():
             yield from group
 
     def scan(self, text: str, seen: set[str] | None = None) -> Iterator[Match]:
-        """Matches in ``text``, left to right; ``seen`` collects every token's key."""
-        tokens = tokenize(text)
-        if seen is not None:
-            seen.update(token.key for token in tokens)
-        i = 0
-        while i < len(tokens):
-            found = self._longest_at(tokens, i)
-            if found is None:
-                i += 1
-                continue
-            length, names = found
-            yield Match(tokens[i].start, tokens[i + length - 1].end, names)
-            i += length
+        """Matches in ``text``, left to right; ``seen`` collects every token's key.
 
-    def _longest_at(self, tokens: list[Token], i: int) -> tuple[int, tuple[Name, ...]] | None:
+        Tokens are split, keyed and checked for a possible name start in C (regex,
+        ``map``, ``compress``); Python-level work is done only where a name may start."""
+        pairs = _SPACED_TOKEN_RE.findall(text)
+        if not pairs:
+            return
+        spaces, surfaces = zip(*pairs, strict=True)
+        keys = list(map(normalize, surfaces))
+        if seen is not None:
+            seen.update(keys)
+        starts = list(compress(count(), map(self._starters.__contains__, keys)))
+        if not starts:
+            return
+        ends = list(accumulate(map(add, map(len, spaces), map(len, surfaces))))
+        candidates, resume = self._candidates, 0
+        for i in starts:
+            if i < resume:
+                continue  # inside the previous match
+            heads = candidates.get(keys[i])
+            if heads is None:
+                heads = candidates[keys[i]] = self._heads(keys[i])
+            found = self._longest_at(keys, i, heads) if heads else None
+            if found is not None:
+                length, names = found
+                yield Match(ends[i] - len(surfaces[i]), ends[i + length - 1], names)
+                resume = i + length
+
+    def _heads(self, key: str) -> tuple[tuple[Name, ...], ...]:
+        """The groups of names whose first key is one of ``key``'s variants, in the order
+        the variants are tried (the unsplit token first)."""
+        return tuple(self._by_first[v] for v in key_variants(key) if v in self._by_first)
+
+    @staticmethod
+    def _longest_at(keys: list[str], i: int,
+                    heads: tuple[tuple[Name, ...], ...]) -> tuple[int, tuple[Name, ...]] | None:
         best: tuple[int, tuple[Name, ...]] | None = None
-        for variant in key_variants(tokens[i].key):
-            for name in self._by_first.get(variant, ()):
+        for group in heads:
+            for name in group:
                 size = len(name.keys)
                 if best is not None and size <= best[0]:
                     break  # sorted longest first: nothing longer remains for this variant
-                if i + size <= len(tokens) and all(
-                        tokens[i + k].key == name.keys[k] for k in range(1, size)):
-                    same = tuple(n for n in self._by_first[variant] if n.keys == name.keys)
-                    best = (size, same)
+                if i + size <= len(keys) and all(
+                        keys[i + k] == name.keys[k] for k in range(1, size)):
+                    best = (size, tuple(n for n in group if n.keys == name.keys))
                     break
         return best

@@ -81,7 +81,7 @@ def ground_truth(content: Path, public: Path) -> dict[str, set[str]]:
         text = f"{article.title}\n{article.text}"
         keys = set()
         for token in tokenize(text):
-            keys.update(key_variants(token.key))
+            keys.update(key_variants(token[2]))
         keys_of["/" + article.url] = keys
     truth = {}
     for query, _, (kind, target) in QUERIES:
