@@ -13,10 +13,10 @@ A first build is the same steps with every input new (and worker processes to sh
 from __future__ import annotations
 
 from .config import Config
-from .engine import Engine
+from .output import PublishResult, WriteStats
 from .parallel import Executor
-from .publish import PublishResult
-from .report import Reporter
+from .report import Reporter, plural
+from .state import StateStore, cache_folder, state_key, unchanged
 
 
 def build(config: Config, *, drafts: bool = False, search: bool = True,
@@ -27,6 +27,24 @@ def build(config: Config, *, drafts: bool = False, search: bool = True,
     """
     reporter = reporter or Reporter()
     reporter.say(f"building {config.paths.content} → {config.paths.output}")
+    with reporter.stage("scan") as line:
+        same, scanned = unchanged(config, drafts, search)
+        line.note("nothing changed since the last build" if same else "")
+    if same:
+        return _nothing(config, drafts, reporter)
+    from .engine import Engine  # imported only when there is work: Markdown, Jinja, camel-tools
+
     engine = Engine.for_config(config, drafts=drafts, reporter=reporter, executor=executor)
-    engine.load()
-    return engine.publish(search=search)
+    try:
+        engine.load(scanned)
+        return engine.publish(search=search)
+    finally:
+        engine.close()
+
+
+def _nothing(config: Config, drafts: bool, reporter: Reporter) -> PublishResult:
+    saved, _ = StateStore(cache_folder(config) / "cache.sqlite").peek(state_key(config, drafts))
+    articles, files = saved.counts
+    reporter.say(f"  {config.paths.output.name}/ holds the site already "
+                 f"({plural(articles, 'article')}, {plural(files, 'file')})")
+    return PublishResult(articles, files, 0, WriteStats(0, files, 0), dict(reporter.timings))

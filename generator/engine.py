@@ -21,9 +21,10 @@ good snapshot, and a failed build leaves the output folder as it was.
 from __future__ import annotations
 
 import dataclasses
+import os
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
@@ -37,16 +38,16 @@ from .entities.link import could_mention, link_article, link_settings, relink_ke
 from .entities.registry import Registry, load_registry
 from .errors import BuildError
 from .frozen import FrozenDict
-from .inputs import Signature
+from .inputs import Roots, Signature
 from .jobs import PageJob, Resources, fingerprint
 from .markup import MarkdownRenderer
-from .model import Article, Body, Page, Site, digest_of
+from .model import Article, Body, Entry, Page, Site, digest_of
 from .pages import plan_pages
 from .parallel import Executor, executor_for
 from .report import Reporter, plural
 from .site import assemble
-from .state import State, generator_version, load_state, state_key
-from .store import BodyStore
+from .state import State, StateStore, cache_folder, generator_version, state_key
+from .store import RecordStore, pack, pack_words
 from .templates import make_environment, render_page, template_digests
 from .urls import output_file
 
@@ -107,7 +108,9 @@ class Engine:
         self.reporter = reporter or Reporter(quiet=True)
         self.executor = executor  # None: a process pool when there is much to do
         self.snapshot: Snapshot | None = None
-        self.store: BodyStore | None = None
+        self.store: RecordStore | None = None
+        self.state_store: StateStore | None = None
+        self.saved_state: State | None = None  # as saved in the cache, to save what changed
         # What the output folder holds (file -> fingerprint) and what each search shard
         # indexed: properties of the output, kept apart from snapshots; see publish.py.
         self.outputs: dict[str, str] = {}
@@ -128,20 +131,26 @@ class Engine:
     def config(self) -> Config:
         return self.snapshot.config if self.snapshot else self._load_config()
 
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
+
     def _load_config(self) -> Config:
         return load_config(self.config_path, self.overrides)
 
     # -- loading ----------------------------------------------------------------------------
 
-    def load(self) -> Update:
-        """Load from the saved state where it is valid, and apply what changed on disk since."""
+    def load(self, scanned: dict[str, Signature] | None = None) -> Update:
+        """Load from the saved state where it is valid, and apply what changed on disk since
+        (``scanned``: a stat walk just made, if any)."""
         with self.reporter.stage("scan") as line:
             config = self._load_config()
             if not config.paths.content.is_dir():
                 raise BuildError("content folder not found", config.paths.content)
-            self.store = BodyStore(self.cache_folder(config) / "bodies.sqlite")
+            self.store = RecordStore(cache_folder(config) / "cache.sqlite")
+            self.state_store = StateStore(cache_folder(config) / "cache.sqlite")
             base = self._saved_state(config)
-            scanned = scanning.scan(config)
+            scanned = scanned if scanned is not None else scanning.scan(config)
             changed = scanning.changed(base.inputs, scanned)
             line.note(f"{plural(len(scanned), 'input')}, {len(changed):,} changed"
                       + ("" if base.registry is not None else " (first build)"))
@@ -155,21 +164,16 @@ class Engine:
 
     def _saved_state(self, config: Config) -> State:
         key = state_key(config, self.drafts)
-        state, why = load_state(self.state_path(config), key)
-        if state is not None and self.store.missing(a.digest for a in state.articles.values()):
-            state, why = None, "the cache of article bodies is incomplete"
-        if why:
+        state, why = self.state_store.load(key)
+        if why == "it is damaged":
+            self.state_store.remove()  # and the records with it: start a new cache
+        elif state is not None and self.store.missing(e.digest for e in state.entries.values()):
+            state, why = None, "the cache of article records is incomplete"
+        if why and why != "there is none":
             self.reporter.say(f"  the saved state is not used: {why}")
+        self.saved_state = state
         return state or State(key)
 
-    @staticmethod
-    def cache_folder(config: Config) -> Path:
-        """The cache of one site: its content folder built into its output folder."""
-        return config.paths.cache / "sites" / digest_of(str(config.paths.content),
-                                                        str(config.paths.output))
-
-    def state_path(self, config: Config) -> Path:
-        return self.cache_folder(config) / "state.pickle"
 
     # -- applying changes -------------------------------------------------------------------
 
@@ -180,8 +184,8 @@ class Engine:
         with self.lock:
             base = self.snapshot.state
             config = base.config
-            paths = {Path(p).resolve() for p in paths}
-            if self.config_path in paths:
+            paths = {str(Path(p).resolve()) for p in paths}
+            if str(self.config_path) in paths:
                 config = self._load_config()
             if config == base.config:
                 scanned = _rescan(base.inputs, paths, config)
@@ -192,19 +196,20 @@ class Engine:
                 return Update("none")
             return self._apply(base, config, scanned, changed)
 
-    def _apply(self, base: State, config: Config, scanned: dict[Path, Signature],
-               changed: set[Path], kind: str | None = None) -> Update:
+    def _apply(self, base: State, config: Config, scanned: dict[str, Signature],
+               changed: set[str], kind: str | None = None) -> Update:
         timings = {}
-        kinds = {path: scanning.kind_of(path, config) for path in changed}
+        roots = Roots(config)
+        kinds = {path: roots.kind(path) for path in changed}
         config_changed = base.config != config
         with self.reporter.stage("read") as line:
             registry, relink = self._registry(base, config, kinds, config_changed)
-            articles, pages, reread, relinked = self._read(base, config, registry, scanned,
-                                                           changed, relink)
+            entries, pages, reread, relinked = self._read(base, config, registry, scanned,
+                                                          changed, relink)
             line.note(f"{plural(reread, 'file')} read, {plural(relinked, 'article')} linked")
         timings["read"] = self.reporter.timings["read"]
         with self.reporter.stage("index") as line:
-            snapshot = self._snapshot(base, config, registry, scanned, articles, pages, kinds,
+            snapshot = self._snapshot(base, config, registry, scanned, entries, pages, kinds,
                                       config_changed)
             line.note(f"{plural(len(snapshot.site.articles), 'article')}, "
                       f"{plural(len(snapshot.jobs), 'file')} planned")
@@ -213,8 +218,8 @@ class Engine:
         return Update(kind or _update_kind(kinds, config_changed),
                       sum(timings.values()), reread, relinked, timings)
 
-    def _registry(self, base: State, config: Config, kinds: Mapping[Path, str | None],
-                  config_changed: bool) -> tuple[Registry, set[Path] | None]:
+    def _registry(self, base: State, config: Config, kinds: Mapping[str, str | None],
+                  config_changed: bool) -> tuple[Registry, set[str] | None]:
         """The registry, and the articles to link again because of it (None: all)."""
         if base.registry is not None and not config_changed and "entity" not in kinds.values():
             return base.registry, set()
@@ -225,44 +230,44 @@ class Engine:
         if not keys:
             return registry, set()
         vocabularies = self.store.vocabularies()
-        return registry, {path for path, article in base.articles.items()
-                          if article.about or article.no_link
-                          or could_mention(vocabularies.get(str(path)), keys)}
+        return registry, {source for source, entry in base.entries.items()
+                          if entry.declares or could_mention(vocabularies.get(source), keys)}
 
     def _read(self, base: State, config: Config, registry: Registry,
-              scanned: dict[Path, Signature], changed: set[Path], relink: set[Path] | None):
-        kind_of = {path: scanning.kind_of(path, config) for path in scanned}
+              scanned: dict[str, Signature], changed: set[str], relink: set[str] | None):
+        roots = Roots(config)
+        kind_of = {path: roots.kind(path) for path in scanned}
         article_paths = [p for p in scanned if kind_of[p] == "article"]
         todo = [p for p in article_paths
-                if relink is None or p in changed or p in relink or p not in base.articles]
-        articles = {p: base.articles[p] for p in article_paths if p in base.articles}
-        shared = (registry, config)
+                if relink is None or p in changed or p in relink or p not in base.entries]
+        entries = {p: base.entries[p] for p in article_paths if p in base.entries}
         executor = self.executor or executor_for(len(todo))
-        for path, article, body, vocabulary, sha in executor.map(read_articles, shared, todo):
-            articles[path] = article
-            self.store.put(article.digest, body)
-            self.store.put_vocabulary(path, vocabulary)
-            scanned[path] = replace(scanned[path], sha=sha)
+        for path, entry, record, packed, words, sha in executor.map(
+                read_articles, (registry, config), todo):
+            entries[path] = entry
+            self.store.put(entry.digest, record, packed)
+            self.store.put_words(path, words)
+            scanned[path] = scanned[path]._replace(sha=sha)
         pages = {}
-        reread = sum(1 for p in todo if p in changed or p not in base.articles)
+        reread = sum(1 for p in todo if p in changed or p not in base.entries)
         for path in (p for p in scanned if kind_of[p] == "page"):
             if path in base.pages and path not in changed:
                 pages[path] = base.pages[path]
             else:
-                pages[path] = read_page(path, self._renderer)
+                pages[path] = read_page(Path(path), self._renderer)
                 reread += 1
-        return articles, pages, reread, len(todo)
+        return entries, pages, reread, len(todo)
 
     def _snapshot(self, base: State, config: Config, registry: Registry,
-                  scanned: dict[Path, Signature], articles: dict[Path, Article],
-                  pages: dict[Path, Page], kinds: Mapping[Path, str | None],
+                  scanned: dict[str, Signature], entries: dict[str, Entry],
+                  pages: dict[str, Page], kinds: Mapping[str, str | None],
                   config_changed: bool) -> Snapshot:
-        visible = [a for a in articles.values() if self.drafts or not a.draft]
+        visible = [e for e in entries.values() if self.drafts or not e.draft]
         visible_pages = [p for p in pages.values() if self.drafts or not p.draft]
         check_unique(visible)
         check_unique(visible_pages)
-        before = {a.url: a for a in base.articles.values() if self.drafts or not a.draft}
-        after = {a.url: a for a in visible}
+        before = {e.url: e for e in base.entries.values() if self.drafts or not e.draft}
+        after = {e.url: e for e in visible}
         touched = {url for url in before.keys() | after.keys()
                    if getattr(before.get(url), "digest", None)
                    != getattr(after.get(url), "digest", None)}
@@ -272,7 +277,7 @@ class Engine:
         site = assemble(config, visible, visible_pages, registry, stats=stats, related=related)
 
         previous = self.snapshot
-        if previous and not config_changed and not {"static"} & set(kinds.values()):
+        if previous and not config_changed and "static" not in kinds.values():
             assets = previous.assets
         else:
             assets = collect_assets(config.paths.static)
@@ -283,12 +288,14 @@ class Engine:
             env = make_environment(config, assets)
             templates = FrozenDict(template_digests(config.paths.templates))
         jobs = FrozenDict({output_file(job.url): job for job in plan_pages(site, assets)})
-        state = replace(base, config=config, inputs=scanned, articles=articles, pages=pages,
-                        registry=registry, related=related, stats=dict(site.entities.stats))
+        state = dataclasses.replace(base, config=config, inputs=scanned, entries=entries,
+                                    pages=pages, registry=registry, related=related,
+                                    stats=dict(site.entities.stats))
         self._version += 1
         return Snapshot(state, site, jobs, env, assets,
                         digest_of(generator_version(), config, tuple(assets.urls.items())),
-                        templates, Resources(config, self._body, assets.files), self._version)
+                        templates, Resources(config, self._record, assets.files),
+                        self._version)
 
     # -- publishing -------------------------------------------------------------------------
 
@@ -301,25 +308,27 @@ class Engine:
             raise BuildError("nothing to publish: the site has not been loaded")
         return publish(self, snapshot, search)
 
-    def _body(self, article: Article) -> Body:
+    def _record(self, entry: Entry) -> tuple[Article, Body]:
         try:
-            return self.store.get(article.digest)
+            return self.store.record(entry.digest)
         except KeyError:
-            raise BuildError("the cache lost an article's body; build again", article.source,
-                             ) from None
+            raise BuildError("the cache lost an article's record; build again",
+                             entry.source) from None
 
 
-def read_articles(shared: tuple[Registry, Config], paths: Sequence[Path]) -> list[tuple]:
-    """Read and link articles: (path, article, body, vocabulary, content hash) for each.
-    Runs in worker processes: a function of picklable values."""
+def read_articles(shared: tuple[Registry, Config], paths: Sequence[str]) -> list[tuple]:
+    """Read and link articles: (path, entry, (article, body), packed record, packed
+    vocabulary, content hash) for each. Runs in worker processes: a function of picklable
+    values."""
     registry, config = shared
     renderer = _renderer()
     out = []
     for path in paths:
-        data = read_file(path)
-        article, body = read_article(path, renderer, data)
+        data = read_file(Path(path))
+        article, body = read_article(Path(path), renderer, data)
         article, body, vocabulary = link_article(article, body, registry, config)
-        out.append((path, article, body, vocabulary, scanning.content_sha(data)))
+        out.append((path, Entry.of(article), (article, body), pack(article, body),
+                    pack_words(vocabulary), scanning.content_sha(data)))
     return out
 
 
@@ -332,15 +341,19 @@ def _renderer() -> MarkdownRenderer:
     return _RENDERER[0]
 
 
-def _still_related(base: State, before: Mapping[str, Article], after: Mapping[str, Article],
+def _still_related(base: State, before: Mapping[str, Entry], after: Mapping[str, Entry],
                    touched: set[str]) -> dict[str, tuple[str, ...]]:
     """The related-article lists of ``base`` that no change reaches."""
     moved = {}
     for url in touched:
         old, new = before.get(url), after.get(url)
-        if old is None or new is None or old.date != new.date \
-                or old.entity_ids != new.entity_ids:
+        if old is None or new is None or old.date != new.date:  # added, removed, moved
             moved[url] = set(old.entity_ids if old else ()) | set(new.entity_ids if new else ())
+        elif old.entity_ids != new.entity_ids:
+            # Only the lists of entities it joined or left change around it: through an
+            # entity it kept, its neighbours see it as before (and see its new entities
+            # through those entities' lists).
+            moved[url] = set(old.entity_ids) ^ set(new.entity_ids)
     if not moved:
         return base.related
     order = lambda items: sorted(items, key=lambda a: a.sort_key)  # noqa: E731
@@ -349,29 +362,31 @@ def _still_related(base: State, before: Mapping[str, Article], after: Mapping[st
     return {url: urls for url, urls in base.related.items() if url not in stale}
 
 
-def _rescan(before: Mapping[Path, Signature], paths: set[Path],
-            config: Config) -> dict[Path, Signature]:
+def _rescan(before: Mapping[str, Signature], paths: set[str],
+            config: Config) -> dict[str, Signature]:
     """``before`` with the given paths (files or folders) looked at again."""
+    roots = Roots(config)
     now = dict(before)
     for path in paths:
-        for known in [p for p in now if p == path or p.is_relative_to(path)]:
+        inside = path + os.sep
+        for known in [p for p in now if p == path or p.startswith(inside)]:
             del now[known]
-        if path.is_dir():
-            now.update(scanning.scan_folder(path, config))
-        elif path.is_file() and scanning.kind_of(path, config) not in (None, "config"):
-            stat = path.stat()
+        if os.path.isdir(path):
+            now.update(scanning.scan_folder(path, roots))
+        elif os.path.isfile(path) and roots.kind(path) not in (None, "config"):
+            stat = os.stat(path)
             now[path] = Signature(stat.st_size, stat.st_mtime_ns)
     return now
 
 
-def _update_kind(changed: Mapping[Path, str | None], config_changed: bool) -> str:
+def _update_kind(changed: Mapping[str, str | None], config_changed: bool) -> str:
     if config_changed:
         return "config"
     kinds = {kind for kind in changed.values() if kind is not None}
     if not kinds:
         return "none"
     if kinds <= {"static"}:
-        css = all(p.suffix == ".css" for p, kind in changed.items() if kind == "static")
+        css = all(p.endswith(".css") for p, kind in changed.items() if kind == "static")
         return "css" if css else "static"
     if kinds <= {"template"}:
         return "templates"

@@ -4,16 +4,16 @@ Inputs are the config file, the content folder's articles, pages and entity file
 file under the templates and static folders. :func:`scan` lists them with their size and
 modification time (a stat walk); :func:`changed` compares two scans and confirms a change
 by the file's content hash only where size or time differ, so touching a file without
-changing it changes nothing.
+changing it changes nothing. Paths are absolute strings (the state keeps tens of thousands).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import NamedTuple
 
 from .config import Config
 
@@ -22,71 +22,85 @@ KINDS = ("article", "page", "entity", "template", "static")
 IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".tmp", ".part", ".crdownload")
 
 
-@dataclass(frozen=True)
-class Signature:
+class Signature(NamedTuple):
     size: int
     mtime_ns: int
-    sha: str | None = None  # content hash, filled in when needed
+    sha: str | None = None  # content hash, filled in when known
 
 
-def is_hidden(path: Path) -> bool:
+def is_hidden(path: Path | str) -> bool:
     """Hidden files are editors' (Emacs' «.#name.md» lock links, say), never content."""
-    return path.name.startswith((".", "#"))
+    return os.path.basename(path).startswith((".", "#"))
 
 
-def ignored(path: Path) -> bool:
-    return is_hidden(path) or path.name.endswith(IGNORED_SUFFIXES)
+def ignored(path: Path | str) -> bool:
+    return is_hidden(path) or str(path).endswith(IGNORED_SUFFIXES)
 
 
-def kind_of(path: Path, config: Config) -> str | None:
-    """What an input path is (one of ``KINDS``, or "config"), or None if it is no input.
+class Roots:
+    """Where each kind of input lives, as path prefixes: classifying a path is string work."""
 
-    ``path`` must be absolute and resolved. Articles are ``*.md`` anywhere under
-    ``content/articles``; pages ``*.md`` directly in ``content/pages``; entity files
-    ``*.toml`` anywhere under ``content/entities`` (the registry checks their place).
-    """
-    paths = config.paths
-    if config.path is not None and path == config.path.resolve():
-        return "config"
-    if ignored(path):
+    def __init__(self, config: Config):
+        paths = config.paths
+        self.config = str(config.path.resolve()) if config.path is not None else None
+        self.content = _prefix(paths.content)
+        self.articles = _prefix(paths.content / "articles")
+        self.pages = _prefix(paths.content / "pages")
+        self.entities = _prefix(paths.content / "entities")
+        self.templates = _prefix(paths.templates)
+        self.static = _prefix(paths.static)
+
+    def kind(self, path: str) -> str | None:
+        """What an input path is (one of ``KINDS``, or "config"), or None if it is no input.
+
+        Articles are ``*.md`` anywhere under ``content/articles``; pages ``*.md`` directly in
+        ``content/pages``; entity files ``*.toml`` anywhere under ``content/entities`` (the
+        registry checks their place)."""
+        if path == self.config:
+            return "config"
+        if ignored(path):
+            return None
+        if path.startswith(self.content):
+            if path.startswith(self.articles) and path.endswith(".md"):
+                return "article"
+            if path.startswith(self.pages) and path.endswith(".md") \
+                    and os.sep not in path[len(self.pages):]:
+                return "page"
+            if path.startswith(self.entities) and path.endswith(".toml"):
+                return "entity"
+            return None
+        if path.startswith(self.templates):
+            return "template"
+        if path.startswith(self.static):
+            return "static"
         return None
-    if path.is_relative_to(paths.content):
-        relative = path.relative_to(paths.content).parts
-        if len(relative) >= 2 and relative[0] == "articles" and path.suffix == ".md":
-            return "article"
-        if len(relative) == 2 and relative[0] == "pages" and path.suffix == ".md":
-            return "page"
-        if len(relative) >= 2 and relative[0] == "entities" and path.suffix == ".toml":
-            return "entity"
-        return None
-    if path.is_relative_to(paths.templates):
-        return "template"
-    if path.is_relative_to(paths.static):
-        return "static"
-    return None
 
 
-def scan(config: Config) -> dict[Path, Signature]:
+def _prefix(folder: Path) -> str:
+    return str(folder).rstrip(os.sep) + os.sep
+
+
+def kind_of(path: Path | str, config: Config) -> str | None:
+    """What an input path (absolute, resolved) is; see :meth:`Roots.kind`."""
+    return Roots(config).kind(str(path))
+
+
+def scan(config: Config) -> dict[str, Signature]:
     """Every input file with its size and modification time (no content read)."""
-    paths = config.paths
-    found: dict[Path, Signature] = {}
-    roots = [(paths.content / "articles", True), (paths.content / "pages", False),
-             (paths.content / "entities", True), (paths.templates, True),
-             (paths.static, True)]
-    for root, recursive in roots:
-        for path, stat in _walk(root, recursive):
-            if kind_of(path, config) is not None:
-                found[path] = Signature(stat.st_size, stat.st_mtime_ns)
+    roots = Roots(config)
+    found: dict[str, Signature] = {}
+    for folder in (roots.articles, roots.pages, roots.entities, roots.templates, roots.static):
+        found.update(scan_folder(folder, roots))
     return found
 
 
-def scan_folder(folder: Path, config: Config) -> dict[Path, Signature]:
-    """The input files under one folder (a folder created or moved while serving)."""
+def scan_folder(folder: str, roots: Roots) -> dict[str, Signature]:
+    """The input files under one folder."""
     return {path: Signature(stat.st_size, stat.st_mtime_ns)
-            for path, stat in _walk(folder, True) if kind_of(path, config) is not None}
+            for path, stat in _walk(folder.rstrip(os.sep)) if roots.kind(path) is not None}
 
 
-def _walk(root: Path, recursive: bool) -> Iterable[tuple[Path, os.stat_result]]:
+def _walk(root: str) -> Iterator[tuple[str, os.stat_result]]:
     try:
         entries = list(os.scandir(root))
     except (FileNotFoundError, NotADirectoryError):
@@ -95,24 +109,24 @@ def _walk(root: Path, recursive: bool) -> Iterable[tuple[Path, os.stat_result]]:
         if entry.name.startswith((".", "#")):
             continue
         if entry.is_dir():
-            if recursive:
-                yield from _walk(Path(entry.path), recursive)
+            yield from _walk(entry.path)
         elif entry.is_file():
-            yield Path(entry.path), entry.stat()
+            yield entry.path, entry.stat()
 
 
 def content_sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def file_sha(path: Path) -> str | None:
+def file_sha(path: str) -> str | None:
     try:
-        return content_sha(path.read_bytes())
+        with open(path, "rb") as handle:
+            return content_sha(handle.read())
     except OSError:
         return None
 
 
-def changed(before: Mapping[Path, Signature], now: dict[Path, Signature]) -> set[Path]:
+def changed(before: Mapping[str, Signature], now: dict[str, Signature]) -> set[str]:
     """Paths added, removed or changed in content since ``before``. Hashes are taken only for
     files whose size or time differ; ``now`` gets every hash it can carry over or compute."""
     out = set(before.keys() ^ now.keys())
@@ -120,8 +134,9 @@ def changed(before: Mapping[Path, Signature], now: dict[Path, Signature]) -> set
         old = before.get(path)
         if old is None:
             continue
-        if (old.size, old.mtime_ns) == (signature.size, signature.mtime_ns):
-            now[path] = Signature(signature.size, signature.mtime_ns, old.sha)
+        if old.size == signature.size and old.mtime_ns == signature.mtime_ns:
+            if old.sha is not None and signature.sha is None:
+                now[path] = old
             continue
         sha = file_sha(path)
         now[path] = Signature(signature.size, signature.mtime_ns, sha)

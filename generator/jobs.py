@@ -21,18 +21,24 @@ from . import urls
 from .config import Config
 from .dates import Formatter
 from .frozen import EMPTY
-from .model import Article, Body, digest_of
+from .model import Article, Body, Entry, digest_of
 
 
 @dataclass(frozen=True)
 class Resources:
     """What builders may use besides their inputs: the config (part of every fingerprint),
-    the bodies of articles (their digests cover them) and the static assets' bytes (their
-    paths hold a hash of them)."""
+    the full record and body of an article entry (the entry's digest covers them) and the
+    static assets' bytes (their paths hold a hash of them)."""
 
     config: Config
-    body: Callable[[Article], Body]
+    records: Callable[[Entry], tuple[Article, Body]]
     assets: Mapping[str, bytes] = field(default_factory=lambda: EMPTY)
+
+    def article(self, entry: Entry | Article) -> Article:
+        return entry if isinstance(entry, Article) else self.records(entry)[0]
+
+    def body(self, entry: Entry | Article) -> Body:
+        return self.records(entry)[1]
 
     @cached_property
     def formatter(self) -> Formatter:
@@ -48,7 +54,7 @@ class PageJob:
     build: Callable[..., Any]  # build(resources, *inputs) -> the template's context, or bytes
     inputs: tuple | Callable[[], tuple] = ()  # a function when costly (computed when needed)
     in_sitemap: bool = True
-    lastmod: Any = None  # datetime for the sitemap, when the page has one
+    dated: Entry | None = None  # the article whose date is the page's (for the sitemap)
 
     def arguments(self) -> tuple:
         return self.inputs() if callable(self.inputs) else self.inputs
@@ -62,19 +68,20 @@ def fingerprint(job: PageJob, site_digest: str, template_digest: str) -> str:
 
 
 def feed_job(self_url: str, page_url: str, title: str | None,
-             articles: Sequence[Article], size: int) -> PageJob:
+             articles: Sequence[Entry], size: int) -> PageJob:
     """An Atom feed of the newest ``articles`` of a listing (the site, a category, an entity)."""
     return PageJob(self_url, "atom.xml", feed_context,
                    (self_url, page_url, title, tuple(articles[:size])), in_sitemap=False)
 
 
 def feed_context(res: Resources, self_url: str, page_url: str, title: str | None,
-                 articles: tuple[Article, ...]) -> dict:
+                 articles: tuple[Entry, ...]) -> dict:
     config = res.config
+    records = [res.records(entry) for entry in articles]
     return {"site_title": config.title, "language": config.language,
             "title": f"{title} — {config.title}" if title else config.title,
             "self_url": self_url, "page_url": page_url,
-            "entries": tuple((article, res.body(article).html) for article in articles)}
+            "entries": tuple((article, body.html) for article, body in records)}
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,7 @@ class Article:
     digest: str = ""  # of every field above and of the body (see with_digest)
 
     def __repr__(self) -> str:
-        return f"Article({self.url}@{self.digest})"
+        return f"Article@{self.digest}"
 
     @property
     def entity_ids(self) -> tuple[str, ...]:
@@ -96,6 +96,63 @@ class Article:
     def sort_key(self) -> tuple:
         """Newest first, then by URL so equal timestamps keep a stable order."""
         return (-self.date.timestamp() if self.date.tzinfo else -_naive_ts(self.date), self.url)
+
+
+@dataclass(frozen=True, eq=False, repr=False, slots=True)
+class Entry:
+    """An article as the site's indexes and listings see it: what sorts, groups, counts and
+    fingerprints it, and what a card in a list shows. The full :class:`Article` (and its
+    body) is kept in the record store (``store.py``) under the same digest and loaded when a
+    page shows more of it, so a build that changes one article loads entries, not records."""
+
+    url: str
+    digest: str  # the article's digest: the entry stands for exactly that record
+    title: str
+    summary: str
+    date: datetime
+    updated: datetime | None
+    categories: tuple[str, ...]
+    publisher: str | None
+    about: tuple[str, ...]
+    mentions: tuple[tuple[str, int], ...]  # (entity, mentions), in order of first mention
+    draft: bool
+    declares: bool  # the front matter names entities (`entities` or `no_link`)
+    source: str  # the Markdown file, for messages
+
+    @classmethod
+    def of(cls, article: Article) -> Entry:
+        return cls(article.url, article.digest, article.title, article.summary, article.date,
+                   article.updated,
+                   article.categories, article.publisher, article.about,
+                   tuple((m.entity, m.count) for m in article.mentions), article.draft,
+                   bool(article.about or article.no_link), str(article.source))
+
+    def __repr__(self) -> str:  # the digest covers the url and everything else
+        return f"Article@{self.digest}"
+
+    def __reduce__(self):  # pickled by the tuple of its fields: the state loads fast
+        return (Entry, (self.url, self.digest, self.title, self.summary, self.date,
+                        self.updated, self.categories, self.publisher, self.about, self.mentions,
+                        self.draft, self.declares, self.source))
+
+    @property
+    def entity_ids(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys([*self.about, *(entity for entity, _ in self.mentions)]))
+
+    def mentions_of(self, entity: str) -> int:
+        return next((count for other, count in self.mentions if other == entity), 0)
+
+    @property
+    def day(self) -> date:
+        return self.date.date()
+
+    @property
+    def sort_key(self) -> tuple:
+        return (-self.date.timestamp() if self.date.tzinfo else -_naive_ts(self.date), self.url)
+
+    @property
+    def lastmod(self) -> datetime:
+        return self.updated or self.date
 
 
 def with_digest(record: Any, body: Body | None = None) -> Any:
@@ -129,19 +186,20 @@ class Page:
 
 @dataclass(frozen=True)
 class Site:
-    """The whole archive with its precomputed indexes; templates never scan it."""
+    """The whole archive with its precomputed indexes; templates never scan it. Articles
+    appear as :class:`Entry` records; builders load the full records they show."""
 
     config: Config
-    articles: tuple[Article, ...]  # newest first
+    articles: tuple[Entry, ...]  # newest first
     positions: Mapping[str, int]  # article url -> index in ``articles``
     pages: tuple[Page, ...]
-    by_category: Mapping[str, tuple[Article, ...]]  # category key -> newest first
-    by_year: Mapping[int, tuple[Article, ...]]
-    by_month: Mapping[tuple[int, int], tuple[Article, ...]]
+    by_category: Mapping[str, tuple[Entry, ...]]  # category key -> newest first
+    by_year: Mapping[int, tuple[Entry, ...]]
+    by_month: Mapping[tuple[int, int], tuple[Entry, ...]]
     registry: Registry
     entities: EntityIndex
 
-    def neighbours(self, article: Article) -> tuple[Article | None, Article | None]:
+    def neighbours(self, article: Entry) -> tuple[Entry | None, Entry | None]:
         """The next older and next newer article."""
         index = self.positions[article.url]
         older = self.articles[index + 1] if index + 1 < len(self.articles) else None

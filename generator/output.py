@@ -14,13 +14,16 @@ never sees a mixture, and a build that fails or is killed at any moment leaves t
 - A journal says whether ``next`` mirrors the output; if a build was killed before it did,
   the next build makes the mirror again from the output folder.
 
-A first build (or one without a usable state) writes every file into a new folder and links
-each into a new mirror as it goes. Files the generator did not write at the top of the output
-folder (say ``CNAME`` or ``downloads/``) are carried over; the folders it writes are its own.
+A build without a usable state writes every file into a new folder; after the switch the old
+folder becomes the mirror by linking every file again (the very first build, with no old
+folder, links each file into a new mirror as it goes). Files the generator did not write at
+the top of the output folder (say ``CNAME`` or ``downloads/``) are carried over; the folders
+it writes are its own.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import json
@@ -43,24 +46,37 @@ class WriteStats:
 
 
 @dataclass(frozen=True)
+class PublishResult:
+    """What a build or a publish did."""
+
+    articles: int
+    files: int  # output files of the site (not counting the search index)
+    rendered: int
+    stats: WriteStats
+    timings: dict[str, float]
+
+
+@dataclass(frozen=True)
 class Staging:
     """Where a build writes: picklable, so render workers write files themselves."""
 
     live: Path  # the output folder
     next: Path  # the folder being prepared
-    mirror: Path | None  # a fresh build also links each file here (the next mirror)
+    fresh: bool  # ``next`` started empty: every file is written, nothing compared
+    mirror: Path | None  # the very first build also links each file here (the next mirror)
     made: set[str] = field(default_factory=set, compare=False)  # folders known to exist
 
     def put(self, file: str, data: bytes) -> bool:
         """Make ``file`` hold ``data`` in the next site; True if its bytes changed."""
         target = self.next / file
-        if self.mirror is not None:  # a fresh folder: nothing to compare with
+        if self.fresh:
             self._folder(target.parent)
             with open(target, "wb") as handle:
                 handle.write(data)
-            mirror = self.mirror / file
-            self._folder(mirror.parent)
-            os.link(target, mirror)
+            if self.mirror is not None:
+                mirror = self.mirror / file
+                self._folder(mirror.parent)
+                os.link(target, mirror)
             return True
         if _same_bytes(target, data):
             return False
@@ -137,15 +153,17 @@ class Output:
             if fresh or not self.live.is_dir():
                 self._discard(self.next)
                 self.next.mkdir()
-                mirror = self.area / "mirror"
-                self._discard(mirror)
-                mirror.mkdir()
-                staging = Staging(self.live, self.next, mirror)
+                mirror = None
+                if not self.live.is_dir():  # no old folder to become the mirror later
+                    mirror = self.area / "mirror"
+                    self._discard(mirror)
+                    mirror.mkdir()
+                staging = Staging(self.live, self.next, True, mirror)
             else:
                 if not self._mirrors():
                     self._discard(self.next)
                     _link_tree(self.live, self.next)
-                staging = Staging(self.live, self.next, None)
+                staging = Staging(self.live, self.next, False, None)
             self._write_journal(synced=False)
             transaction = Transaction(self, staging)
             self._carry_over(transaction, owned)
@@ -166,6 +184,8 @@ class Output:
             if staging.mirror is not None:
                 self._discard(self.next)
                 os.rename(staging.mirror, self.next)
+            elif staging.fresh:  # every file is new: relink them all, drop the rest
+                _resync(self.live, self.next)
             else:
                 _relink(self.live, self.next, transaction.touched)
             self._write_journal(synced=True)
@@ -176,9 +196,10 @@ class Output:
     def abort(self, transaction: Transaction) -> None:
         """Undo a transaction that was not committed (the output folder was never touched)."""
         try:
-            if transaction.staging.mirror is not None:
+            if transaction.staging.fresh:
                 self._discard(self.next)
-                self._discard(transaction.staging.mirror)
+                if transaction.staging.mirror is not None:
+                    self._discard(transaction.staging.mirror)
             else:
                 _relink(self.live, self.next, transaction.touched)
                 self._write_journal(synced=True)
@@ -289,6 +310,31 @@ def _link_tree(source: Path, target: Path) -> None:
         into.mkdir(parents=True, exist_ok=True)
         for name in files:
             os.link(os.path.join(folder, name), into / name)
+
+
+def _resync(source: Path, target: Path) -> None:
+    """Make ``target`` (an older copy of ``source``) a copy made of hard links: every file
+    linked again, the files ``source`` no longer has removed (cheaper than a new copy: the
+    folders are there already)."""
+    keep = set()
+    for folder, _, files in os.walk(source):
+        relative = os.path.relpath(folder, source)
+        into = target / relative
+        into.mkdir(parents=True, exist_ok=True)
+        for name in files:
+            keep.add(os.path.normpath(os.path.join(relative, name)))
+            tmp = into / f".tmp-link-{name}"
+            tmp.unlink(missing_ok=True)
+            os.link(os.path.join(folder, name), tmp)
+            os.replace(tmp, into / name)
+    for folder, _, files in os.walk(target, topdown=False):
+        relative = os.path.relpath(folder, target)
+        for name in files:
+            if os.path.normpath(os.path.join(relative, name)) not in keep:
+                os.unlink(os.path.join(folder, name))
+        if folder != str(target):
+            with contextlib.suppress(OSError):
+                os.rmdir(folder)  # only when emptied
 
 
 def _relink(source: Path, target: Path, files: set[str]) -> None:

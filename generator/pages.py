@@ -16,7 +16,7 @@ from .assets import Assets
 from .entities.pages import entity_jobs
 from .entities.registry import Entity
 from .jobs import PageJob, Resources, feed_job, paginate
-from .model import Article, Page, Site, with_digest
+from .model import Article, Entry, Page, Site, with_digest
 from .search_index import plan_shards
 
 
@@ -85,23 +85,22 @@ def asset_bytes(res: Resources, path: str) -> bytes:
 
 
 def article_pages(site: Site, chrome: Chrome) -> Iterator[PageJob]:
-    for article in site.articles:
+    for article in site.articles:  # entries; the builder loads the record
         yield PageJob(article.url, "article.html", article_context,
-                      partial(article_inputs, site, chrome, article),
-                      lastmod=article.updated or article.date)
+                      partial(article_inputs, site, chrome, article), dated=article)
 
 
-def article_inputs(site: Site, chrome: Chrome, article: Article) -> tuple:
+def article_inputs(site: Site, chrome: Chrome, article: Entry) -> tuple:
     older, newer = site.neighbours(article)
     entities = tuple(site.registry.entities[e] for e in article.entity_ids)
     return chrome, article, older, newer, site.entities.related(article), entities
 
 
-def article_context(res: Resources, chrome: Chrome, article: Article, older: Article | None,
-                    newer: Article | None, related: tuple[Article, ...],
+def article_context(res: Resources, chrome: Chrome, entry: Entry, older: Entry | None,
+                    newer: Entry | None, related: tuple[Entry, ...],
                     entities: tuple[Entity, ...]) -> dict:
     config = res.config
-    body = res.body(article)
+    article, body = res.records(entry)
     searchable = config.search
     return {
         "chrome": chrome, "article": article, "body_html": body.html,
@@ -142,7 +141,7 @@ def page_context(res: Resources, chrome: Chrome, page: Page) -> dict:
     return {"chrome": chrome, "page": page}
 
 
-def listing(chrome: Chrome, articles: Sequence[Article], size: int, base: str,
+def listing(chrome: Chrome, articles: Sequence[Entry], size: int, base: str,
             **context: object) -> Iterator[PageJob]:
     """The pages of a paginated list of articles (home, category, year, month)."""
     extra = tuple(sorted(context.items()))
@@ -197,17 +196,21 @@ def feeds(site: Site) -> Iterator[PageJob]:
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file, the protocol's maximum
 
 
+def sitemap_context(res: Resources, entries: tuple[tuple[str, Entry | None], ...]) -> dict:
+    return {"entries": tuple((url, dated.lastmod if dated else None) for url, dated in entries)}
+
+
 def sitemap(jobs: Sequence[PageJob]) -> Iterator[PageJob]:
-    entries = tuple((job.url, job.lastmod) for job in jobs if job.in_sitemap)
+    # Each URL with what dates it: an article's entry (its lastmod), or nothing.
+    entries = tuple((job.url, job.dated) for job in jobs if job.in_sitemap)
     chunks = [entries[i:i + SITEMAP_LIMIT] for i in range(0, len(entries), SITEMAP_LIMIT)] or [()]
     if len(chunks) == 1:
-        yield PageJob("sitemap.xml", "sitemap.xml", simple_context, (("entries", chunks[0]),),
+        yield PageJob("sitemap.xml", "sitemap.xml", sitemap_context, (chunks[0],),
                       in_sitemap=False)
     else:
         names = tuple(f"sitemap-{n}.xml" for n in range(1, len(chunks) + 1))
         for name, chunk in zip(names, chunks, strict=True):
-            yield PageJob(name, "sitemap.xml", simple_context, (("entries", chunk),),
-                          in_sitemap=False)
+            yield PageJob(name, "sitemap.xml", sitemap_context, (chunk,), in_sitemap=False)
         yield PageJob("sitemap.xml", "sitemap_index.xml", simple_context,
                       (("sitemaps", names),), in_sitemap=False)
     yield PageJob("robots.txt", "robots.txt", simple_context, (), in_sitemap=False)

@@ -11,29 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from .errors import BuildError
-from .output import Output, Staging, WriteStats
+from .output import Output, PublishResult, Staging, WriteStats
 from .parallel import executor_for
 from .report import plural
 from .search_index import SEARCH_FOLDER, index_shards, plan_shards, shard_digest
-from .state import save_state
 
 if TYPE_CHECKING:
     from .engine import Engine, Snapshot
 
 WRITERS = 2  # threads writing files in each render process
-
-
-@dataclass(frozen=True)
-class PublishResult:
-    articles: int
-    files: int  # output files of the site (not counting the search index)
-    rendered: int
-    stats: WriteStats
-    timings: dict[str, float]
 
 
 def publish(engine: Engine, snapshot: Snapshot, search: bool = True) -> PublishResult:
@@ -89,7 +79,7 @@ def publish(engine: Engine, snapshot: Snapshot, search: bool = True) -> PublishR
     engine.indexed = indexing or not config.search
     with reporter.stage("save") as line:
         _save(engine, snapshot, related)
-        line.note(f"state of {plural(len(snapshot.state.articles), 'article')}")
+        line.note(f"state of {plural(len(snapshot.state.entries), 'article')}")
     engine.saved = snapshot.version
     return PublishResult(len(snapshot.site.articles), len(snapshot.jobs), rendered,
                          WriteStats(len(written), len(snapshot.jobs) - len(written), removed),
@@ -142,15 +132,22 @@ def _files_under(staging: Staging, folder: str) -> set[str]:
 
 
 def _save(engine: Engine, snapshot: Snapshot, related: dict) -> None:
-    """Save the state for the next build: bodies first, then the state, then forget the
-    bodies no state uses (a build killed in between leaves only garbage)."""
+    """Save the state for the next build: new records first, then the state (only what
+    changed), then forget the records no state uses (a build killed in between leaves only
+    garbage)."""
     state = snapshot.state
     merged = {**state.related, **related}
     urls = snapshot.site.positions
     state = replace(state, outputs=engine.outputs, shards=engine.shards, indexed=engine.indexed,
-                    related={url: value for url, value in merged.items() if url in urls})
-    store = engine.store
+                    related={url: value for url, value in merged.items() if url in urls},
+                    counts=(len(snapshot.site.articles), len(snapshot.jobs)))
+    store, previous = engine.store, engine.saved_state
     store.flush()
-    save_state(engine.state_path(snapshot.config), state)
-    store.forget((a.digest for a in state.articles.values()),
-                 (str(path) for path in state.articles))
+    engine.state_store.save(state, previous)
+    engine.saved_state = state
+    if previous is None or previous.key != state.key:
+        store.keep_only((e.digest for e in state.entries.values()), state.entries)
+    else:
+        kept = {e.digest for e in state.entries.values()}
+        store.forget({e.digest for e in previous.entries.values()} - kept,
+                     previous.entries.keys() - state.entries.keys())

@@ -13,19 +13,19 @@ from .config import Config
 from .entities.index import EntityIndex, EntityStats, Related, articles_by_entity, entity_stats
 from .entities.registry import Registry
 from .frozen import FrozenDict
-from .model import Article, Page, Site
+from .model import Entry, Page, Site
 
 
-def assemble(config: Config, articles: Iterable[Article], pages: Iterable[Page],
+def assemble(config: Config, articles: Iterable[Entry], pages: Iterable[Page],
              registry: Registry, *, stats: Mapping[str, EntityStats] | None = None,
              related: Mapping[str, tuple[str, ...]] | None = None) -> Site:
     """The site of ``articles`` and ``pages``. ``stats`` and ``related`` are entity statistics
     and related-article lists from an earlier build that are still valid (see
     ``entities/index.py``); the rest is computed here or, for related articles, on demand."""
     ordered = tuple(sorted(articles, key=lambda a: a.sort_key))
-    by_category: dict[str, list[Article]] = defaultdict(list)
-    by_year: dict[int, list[Article]] = defaultdict(list)
-    by_month: dict[tuple[int, int], list[Article]] = defaultdict(list)
+    by_category: dict[str, list[Entry]] = defaultdict(list)
+    by_year: dict[int, list[Entry]] = defaultdict(list)
+    by_month: dict[tuple[int, int], list[Entry]] = defaultdict(list)
     for article in ordered:
         for key in article.categories:
             by_category[key].append(article)

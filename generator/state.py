@@ -1,52 +1,69 @@
 """What one build leaves for the next: the engine's state, saved under the cache folder.
 
-The state holds every input's signature, the records read from them (articles with their
-links, pages, the registry), the indexes that are costly to compute again (entity
-statistics, related articles), and for every output file the fingerprint of what it holds
-in the output folder. It is valid only for the generator version, the folders and the options
-it was made with (:func:`state_key`); a state made otherwise, or damaged, is
-discarded with a line in the log and the build starts cold.
+The state holds every input's signature, what was read from them (an entry for each
+article, whose full record is in the record store; pages; the registry), the indexes that
+are costly to compute again (entity statistics, related articles), and for every output
+file the fingerprint of what it holds in the output folder. It is valid only for the
+generator version, the folders and the options it was made with (:func:`state_key`); a
+state made otherwise, or damaged, is discarded with a line in the log and the build starts
+cold.
 
-The file is a header line, a SHA-256 of the payload, and the payload (a pickle: the cache
-folder belongs to whoever runs the build, like the output folder).
+It is kept in SQLite (``cache.sqlite``, beside the record store), a table per part, so a
+build writes only the rows that changed and the check that nothing changed reads only the
+input signatures (:meth:`StateStore.peek`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
+import sqlite3
 import sys
-import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .config import Config
-from .entities.index import EntityStats
-from .entities.registry import Registry
-from .inputs import Signature
-from .model import Article, Page, digest_of
+from .errors import BuildError
+from .inputs import Signature, changed, scan
+from .model import Entry, Page, digest_of
 
-FORMAT = b"archive-state 1"
+if TYPE_CHECKING:  # the state is read before those modules are needed
+    from .entities.index import EntityStats
+    from .entities.registry import Registry
+
+FORMAT = "archive-state 2"
 # The packages whose versions change what the generator writes.
 DEPENDENCIES = ("jinja2", "markdown", "nh3", "babel", "hijridate", "camel-tools", "pagefind-bin")
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB)",
+    "CREATE TABLE IF NOT EXISTS inputs (path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, "
+    "sha TEXT)",
+    "CREATE TABLE IF NOT EXISTS entries (source TEXT PRIMARY KEY, entry BLOB)",
+    "CREATE TABLE IF NOT EXISTS related (url TEXT PRIMARY KEY, urls TEXT)",
+    "CREATE TABLE IF NOT EXISTS outputs (file TEXT PRIMARY KEY, fingerprint TEXT)",
+)
+# Small parts, kept whole in the meta table.
+_META = ("key", "config", "pages", "registry", "stats", "shards", "indexed", "counts")
 
 
 @dataclass(frozen=True)
 class State:
     key: str  # what the state is valid for (see state_key)
     config: Config | None = None  # the configuration it was built with
-    inputs: dict[Path, Signature] = field(default_factory=dict)
-    articles: dict[Path, Article] = field(default_factory=dict)  # drafts included
-    pages: dict[Path, Page] = field(default_factory=dict)
+    inputs: dict[str, Signature] = field(default_factory=dict)  # absolute path -> signature
+    entries: dict[str, Entry] = field(default_factory=dict)  # source file -> entry, drafts too
+    pages: dict[str, Page] = field(default_factory=dict)
     registry: Registry | None = None
     related: dict[str, tuple[str, ...]] = field(default_factory=dict)  # url -> related urls
     stats: dict[str, EntityStats] = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)  # output file -> fingerprint on disk
     shards: dict[str, str] = field(default_factory=dict)  # search shard -> what it indexed
     indexed: bool = False  # the search index was brought up to date with this state
+    counts: tuple[int, int] = (0, 0)  # articles and output files, for the build's last line
 
 
 @cache
@@ -68,6 +85,26 @@ def generator_version() -> str:
     return digest.hexdigest()[:16]
 
 
+def unchanged(config: Config, drafts: bool, search: bool
+              ) -> tuple[bool, dict[str, Signature] | None]:
+    """Whether the output folder holds exactly what a build would write now: the saved state
+    is valid, the configuration and every input are as they were, and the search index is
+    complete if one is wanted. Also the stat walk made to tell (for the build to reuse)."""
+    saved, _ = StateStore(cache_folder(config) / "cache.sqlite").peek(state_key(config, drafts))
+    if saved is None or saved.config != config or not config.paths.output.is_dir():
+        return False, None
+    if search and config.search and not saved.indexed:
+        return False, None
+    scanned = scan(config)
+    return not changed(saved.inputs, scanned), scanned
+
+
+def cache_folder(config: Config) -> Path:
+    """The cache of one site: its content folder built into its output folder."""
+    return config.paths.cache / "sites" / digest_of(str(config.paths.content),
+                                                    str(config.paths.output))
+
+
 def state_key(config: Config, drafts: bool) -> str:
     """A state serves builds of the same content into the same output folder, with the same
     generator and options; other changes to site.toml are applied like any other change."""
@@ -75,40 +112,122 @@ def state_key(config: Config, drafts: bool) -> str:
                      config.paths.output)
 
 
-def load_state(path: Path, key: str) -> tuple[State | None, str | None]:
-    """The saved state if it is valid for ``key``; otherwise None and why (None if absent)."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return None, None
-    except OSError as exc:
-        return None, f"cannot read it ({exc.strerror})"
-    header, _, rest = raw.partition(b"\n")
-    expected, _, payload = rest.partition(b"\n")
-    if header != FORMAT:
-        return None, "it was written by another version of the generator"
-    if hashlib.sha256(payload).hexdigest().encode() != expected:
-        return None, "it is damaged"
-    try:
-        state = pickle.loads(payload)
-    except Exception:  # noqa: BLE001 - any unpickling failure means the file is unusable
-        return None, "it cannot be read"
-    if not isinstance(state, State):
-        return None, "it is damaged"
-    if state.key != key:
-        return None, "the generator, the content or output folder, or --drafts changed"
-    return state, None
+class StateStore:
+    def __init__(self, path: Path):
+        self.path = path
+
+    def remove(self) -> None:
+        """Delete the database (a damaged one), with its write-ahead log."""
+        for path in self.path.parent.glob(self.path.name + "*"):
+            path.unlink(missing_ok=True)
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=30)
+        db.execute("PRAGMA journal_mode=WAL")
+        for statement in _SCHEMA:
+            db.execute(statement)
+        return db
+
+    def peek(self, key: str) -> tuple[State | None, str | None]:
+        """Only what tells that nothing changed: the input signatures, the config, whether
+        the search index is complete, the counts. None and why when there is no valid state."""
+        try:
+            db = self._connect()
+            try:
+                why = self._check(db, key)
+                if why:
+                    return None, why
+                meta = {name: pickle.loads(value) for name, value in db.execute(
+                    "SELECT name, value FROM meta WHERE name IN "
+                    "('key', 'config', 'indexed', 'counts')")}
+                inputs = {path: Signature(size, mtime, sha) for path, size, mtime, sha in
+                          db.execute("SELECT path, size, mtime, sha FROM inputs")}
+                return State(key=meta["key"], config=meta["config"], inputs=inputs,
+                             indexed=meta["indexed"], counts=meta["counts"]), None
+            finally:
+                db.close()
+        except (sqlite3.DatabaseError, pickle.UnpicklingError, EOFError, KeyError, TypeError,
+                AttributeError, ValueError):
+            return None, "it is damaged"
+
+    def load(self, key: str) -> tuple[State | None, str | None]:
+        """The saved state if it is valid for ``key``; otherwise None and why (None if there
+        is none)."""
+        try:
+            db = self._connect()
+            try:
+                why = self._check(db, key)
+                if why:
+                    return None, why
+                meta = {name: pickle.loads(value)
+                        for name, value in db.execute("SELECT name, value FROM meta")}
+                return State(
+                    key=meta["key"], config=meta["config"], pages=meta["pages"],
+                    registry=meta["registry"], stats=meta["stats"], shards=meta["shards"],
+                    indexed=meta["indexed"], counts=meta["counts"],
+                    inputs={path: Signature(size, mtime, sha) for path, size, mtime, sha in
+                            db.execute("SELECT path, size, mtime, sha FROM inputs")},
+                    entries={source: pickle.loads(entry) for source, entry in
+                             db.execute("SELECT source, entry FROM entries")},
+                    related={url: tuple(urls.split("\n")) if urls else () for url, urls in
+                             db.execute("SELECT url, urls FROM related")},
+                    outputs=dict(db.execute("SELECT file, fingerprint FROM outputs")),
+                ), None
+            finally:
+                db.close()
+        except (sqlite3.DatabaseError, pickle.UnpicklingError, EOFError, KeyError, TypeError,
+                AttributeError, ValueError):
+            return None, "it is damaged"
+
+    @staticmethod
+    def _check(db: sqlite3.Connection, key: str) -> str | None:
+        row = db.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
+        if row is None:
+            return "there is none" if db.execute("SELECT 1 FROM inputs").fetchone() is None \
+                else "it is damaged"
+        if pickle.loads(row[0]) != key:
+            return "the generator, the content or output folder, or --drafts changed"
+        return None
+
+    def save(self, state: State, previous: State | None) -> None:
+        """Write ``state``: only what differs from ``previous`` (the state saved last), or
+        everything."""
+        if previous is not None and previous.key != state.key:
+            previous = None
+        try:
+            db = self._connect()
+            try:
+                with db:
+                    if previous is None:
+                        for table in ("meta", "inputs", "entries", "related", "outputs"):
+                            db.execute(f"DELETE FROM {table}")
+                    _sync(db, "inputs", "path", previous and previous.inputs, state.inputs,
+                          lambda path, s: (path, s.size, s.mtime_ns, s.sha))
+                    _sync(db, "entries", "source", previous and previous.entries, state.entries,
+                          lambda source, e: (source, pickle.dumps(e, pickle.HIGHEST_PROTOCOL)))
+                    _sync(db, "related", "url", previous and previous.related, state.related,
+                          lambda url, urls: (url, "\n".join(urls)))
+                    _sync(db, "outputs", "file", previous and previous.outputs, state.outputs,
+                          lambda file, value: (file, value))
+                    db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", (
+                        (name, pickle.dumps(getattr(state, name), pickle.HIGHEST_PROTOCOL))
+                        for name in _META))
+            finally:
+                db.close()
+        except sqlite3.Error as exc:
+            raise BuildError(f"cannot save the build's state: {exc}", self.path) from None
 
 
-def save_state(path: Path, state: State) -> None:
-    payload = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".state-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(FORMAT + b"\n" + hashlib.sha256(payload).hexdigest().encode() + b"\n")
-            handle.write(payload)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def _sync(db: sqlite3.Connection, table: str, column: str, before: Mapping | None,
+          after: Mapping, row) -> None:
+    """Make ``table`` hold ``after``, knowing it held ``before`` (None: it is empty)."""
+    before = before or {}
+    gone = [(key,) for key in before.keys() - after.keys()]
+    if gone:
+        db.executemany(f"DELETE FROM {table} WHERE {column} = ?", gone)
+    new = [row(key, value) for key, value in after.items()
+           if key not in before or before[key] != value]
+    if new:
+        marks = ", ".join("?" * len(new[0]))
+        db.executemany(f"INSERT OR REPLACE INTO {table} VALUES ({marks})", new)

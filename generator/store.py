@@ -1,35 +1,51 @@
-"""Article bodies and vocabularies, kept in SQLite under the cache folder.
+"""Full article records and bodies, and article vocabularies, kept in SQLite under the cache.
 
-Records (``Article``) are small and travel in the engine's state; their bodies are large and
-are needed only when a page shows them, so they live here, keyed by the article's digest:
-an old state's bodies stay readable until the state that replaced it is saved. Each article's
+The site's indexes hold :class:`~generator.model.Entry` records; the full
+:class:`~generator.model.Article` and its :class:`~generator.model.Body` live here, keyed by
+the article's digest, and are loaded (and kept in a small cache) when a page shows them. An
+old state's records stay readable until the state that replaced it is saved. Each article's
 vocabulary (the lookup keys of its words, see ``entities/link.py``) is kept by source file
 and read only when the registry changes.
 
-New entries stay in memory until :meth:`BodyStore.flush`. Each process and thread opens its
-own connection, so render workers and the dev server's threads can read at once.
+Records are stored as zlib-compressed pickles (about 2 KB an article). New entries stay in
+memory until :meth:`RecordStore.flush`, so worker processes forked during a build read them
+there. Each process and thread opens its own connection.
 """
 
 from __future__ import annotations
 
 import os
+import pickle
 import sqlite3
 import threading
+import zlib
+from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import BuildError
-from .model import Body
+from .model import Article, Body
 
-_SCHEMA = ("CREATE TABLE IF NOT EXISTS bodies (digest TEXT PRIMARY KEY, html TEXT, text TEXT)",
-           "CREATE TABLE IF NOT EXISTS vocabulary (source TEXT PRIMARY KEY, words TEXT)")
+_SCHEMA = ("CREATE TABLE IF NOT EXISTS records (digest TEXT PRIMARY KEY, data BLOB)",
+           "CREATE TABLE IF NOT EXISTS vocabulary (source TEXT PRIMARY KEY, words BLOB)")
+CACHED = 4096  # records kept in memory once loaded
 
 
-class BodyStore:
+def pack(article: Article, body: Body) -> bytes:
+    return zlib.compress(pickle.dumps((article, body), pickle.HIGHEST_PROTOCOL), 1)
+
+
+def pack_words(words: str | None) -> bytes | None:
+    return None if words is None else zlib.compress(words.encode("utf-8"), 1)
+
+
+class RecordStore:
     def __init__(self, path: Path):
         self.path = path
-        self._fresh: dict[str, Body] = {}
-        self._fresh_vocabulary: dict[str, str | None] = {}
+        # Not written yet: the record as objects (for pages rendered now), and packed.
+        self._fresh: dict[str, tuple[tuple[Article, Body] | None, bytes | None]] = {}
+        self._fresh_words: dict[str, bytes | None] = {}
+        self._loaded: OrderedDict[str, tuple[Article, Body]] = OrderedDict()
         self._local = threading.local()
         self._lock = threading.Lock()
 
@@ -48,21 +64,42 @@ class BodyStore:
             self._local.db, self._local.key = db, key
         return self._local.db
 
-    # -- bodies -------------------------------------------------------------------------------
+    def close(self) -> None:
+        """Close this thread's connection (each thread and process has its own)."""
+        db = getattr(self._local, "db", None)
+        if db is not None and self._local.key == (os.getpid(), threading.get_ident()):
+            db.close()
+        self._local.db = self._local.key = None
 
-    def put(self, digest: str, body: Body) -> None:
+    # -- records ------------------------------------------------------------------------------
+
+    def put(self, digest: str, record: tuple[Article, Body] | None = None,
+            packed: bytes | None = None) -> None:
+        """A new record: as objects, as :func:`pack` made it, or both."""
         with self._lock:
-            self._fresh[digest] = body
+            self._fresh[digest] = (record, packed)
 
-    def get(self, digest: str) -> Body:
-        body = self._fresh.get(digest)
-        if body is not None:
-            return body
-        row = self._db().execute("SELECT html, text FROM bodies WHERE digest = ?",
-                                 (digest,)).fetchone()
-        if row is None:
-            raise KeyError(digest)
-        return Body(*row)
+    def record(self, digest: str) -> tuple[Article, Body]:
+        record, packed = self._fresh.get(digest, (None, None))
+        if record is not None:
+            return record
+        with self._lock:
+            cached = self._loaded.get(digest)
+            if cached is not None:
+                self._loaded.move_to_end(digest)
+                return cached
+        if packed is None:
+            row = self._db().execute("SELECT data FROM records WHERE digest = ?",
+                                     (digest,)).fetchone()
+            if row is None:
+                raise KeyError(digest)
+            packed = row[0]
+        value = pickle.loads(zlib.decompress(packed))
+        with self._lock:
+            self._loaded[digest] = value
+            if len(self._loaded) > CACHED:
+                self._loaded.popitem(last=False)
+        return value
 
     def missing(self, digests: Iterable[str]) -> int:
         """How many of ``digests`` the store cannot give."""
@@ -73,49 +110,62 @@ class BodyStore:
         db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (digest TEXT PRIMARY KEY)")
         db.execute("DELETE FROM wanted")
         db.executemany("INSERT INTO wanted VALUES (?)", ((d,) for d in wanted))
-        found = db.execute("SELECT COUNT(*) FROM bodies JOIN wanted USING (digest)").fetchone()
+        found = db.execute("SELECT COUNT(*) FROM records JOIN wanted USING (digest)").fetchone()
         return len(wanted) - found[0]
 
     # -- vocabularies -------------------------------------------------------------------------
 
-    def put_vocabulary(self, source: Path, words: str | None) -> None:
+    def put_words(self, source: str, words: bytes | None) -> None:
+        """An article's vocabulary, as :func:`pack_words` made it."""
         with self._lock:
-            self._fresh_vocabulary[str(source)] = words
+            self._fresh_words[source] = words
 
     def vocabularies(self) -> dict[str, str | None]:
         """source -> vocabulary, for every article the store knows."""
         found = dict(self._db().execute("SELECT source, words FROM vocabulary"))
-        found.update(self._fresh_vocabulary)
-        return found
+        found.update(self._fresh_words)
+        return {source: None if words is None else zlib.decompress(words).decode("utf-8")
+                for source, words in found.items()}
 
     # -- saving -------------------------------------------------------------------------------
 
     def flush(self) -> None:
         """Write what is new."""
         with self._lock:
-            fresh, fresh_vocabulary = dict(self._fresh), dict(self._fresh_vocabulary)
+            fresh, fresh_words = dict(self._fresh), dict(self._fresh_words)
+        rows = ((d, packed if packed is not None else pack(*record))
+                for d, (record, packed) in fresh.items())
         db = self._db()
         try:
             with db:
-                db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)",
-                               ((d, b.html, b.text) for d, b in fresh.items()))
+                db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?)", rows)
                 db.executemany("INSERT OR REPLACE INTO vocabulary VALUES (?, ?)",
-                               fresh_vocabulary.items())
+                               fresh_words.items())
         except sqlite3.Error as exc:
             raise BuildError(f"cannot write the cache: {exc}", self.path) from None
         with self._lock:  # written: readers find them in the database from now on
-            for written, pending in ((fresh, self._fresh),
-                                     (fresh_vocabulary, self._fresh_vocabulary)):
+            for written, pending in ((fresh, self._fresh), (fresh_words, self._fresh_words)):
                 for key, value in written.items():
                     if pending.get(key) is value:
                         del pending[key]
 
-    def forget(self, bodies: Iterable[str], sources: Iterable[str]) -> None:
-        """Delete the bodies and vocabularies not listed (once the state using them is saved)."""
+    def forget(self, digests: Iterable[str], sources: Iterable[str]) -> None:
+        """Delete these records and vocabularies (once the state that used them is replaced)."""
         db = self._db()
         try:
             with db:
-                for table, column, keep in (("bodies", "digest", bodies),
+                db.executemany("DELETE FROM records WHERE digest = ?", ((d,) for d in digests))
+                db.executemany("DELETE FROM vocabulary WHERE source = ?",
+                               ((s,) for s in sources))
+        except sqlite3.Error as exc:
+            raise BuildError(f"cannot write the cache: {exc}", self.path) from None
+
+    def keep_only(self, digests: Iterable[str], sources: Iterable[str]) -> None:
+        """Delete every record and vocabulary not listed."""
+        db = self._db()
+        try:
+            with db:
+                for table, column, keep in (("records", "digest", digests),
                                             ("vocabulary", "source", sources)):
                     db.execute(f"CREATE TEMP TABLE IF NOT EXISTS keep_{table} (k TEXT PRIMARY KEY)")
                     db.execute(f"DELETE FROM keep_{table}")

@@ -131,7 +131,7 @@ def test_no_change_rebuild_writes_nothing_and_renders_nothing(theme_site, capsys
     capsys.readouterr()
     assert main(["build", "--config", str(theme_site.root / "site.toml"), "--no-search"]) == 0
     out = capsys.readouterr().out
-    assert "0 changed" in out and "(0 written)" in out
+    assert "nothing changed since the last build" in out and "(0 written)" in out
     assert "render" not in out  # nothing changed since the saved state: no page is looked at
     assert tree_digest(theme_site.public) == before
 
@@ -177,3 +177,44 @@ def test_in_memory_pages_equal_the_built_files(theme_site):
              for p in theme_site.public.rglob("*") if p.is_file()}
     assert set(snapshot.jobs) == set(built)
     assert [f for f in snapshot.jobs if snapshot.render(f) != built[f]] == []
+
+
+def cache_file(site: TmpSite):
+    (found,) = (site.root / ".cache" / "sites").glob("*/cache.sqlite")
+    return found
+
+
+def test_a_lost_cache_means_a_cold_build_over_the_old_output(theme_site):
+    build(theme_site)
+    before = tree_digest(theme_site.public)
+    shutil.rmtree(theme_site.root / ".cache")
+    build(theme_site)  # no state: every file is written again, into a new folder
+    assert tree_digest(theme_site.public) == before
+    write_article(theme_site, 1, title="بعد فقدان الذاكرة")
+    build(theme_site)  # the old folder became the mirror: incremental again
+    assert_like_cold(theme_site)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "other version"])
+def test_a_damaged_or_foreign_state_is_discarded_with_a_line(theme_site, capsys, damage):
+    import sqlite3
+
+    build(theme_site)
+    path = cache_file(theme_site)
+    if damage != "other version":  # the database file damaged, its write-ahead log lost
+        data = path.read_bytes()
+        for log in path.parent.glob("cache.sqlite-*"):
+            log.unlink()
+        path.write_bytes(b"not a database at all" * 100 if damage == "garbage" else data[:5000])
+    else:
+        with sqlite3.connect(path) as db:
+            db.execute("UPDATE meta SET value = ? WHERE name = 'key'",
+                       (__import__("pickle").dumps("another generator"),))
+    write_article(theme_site, 2, title="بعد التلف")
+    capsys.readouterr()
+    assert main(["build", "--config", str(theme_site.root / "site.toml"), "--no-search"]) == 0
+    out = capsys.readouterr().out
+    assert "the saved state is not used: " in out
+    assert ("damaged" in out) if damage != "other version" else ("generator" in out)
+    assert "(first build)" in out
+    assert_like_cold(theme_site)

@@ -24,9 +24,10 @@ def small(site):
 
 def test_search_terms_hold_stripped_forms_and_entity_names(small):
     snapshot = load_engine(small.root / "site.toml").snapshot
-    (article,) = snapshot.site.articles
-    entities = [snapshot.site.registry.entities[e] for e in article.entity_ids]
-    terms = search_terms(article, snapshot.resources.body(article), entities)
+    (entry,) = snapshot.site.articles
+    entities = [snapshot.site.registry.entities[e] for e in entry.entity_ids]
+    article, body = snapshot.resources.records(entry)
+    terms = search_terms(article, body, entities)
     assert terms.startswith(SEPARATOR)
     words = terms[1:].split()
     assert {"بغداد", "القاهرة", "دار", "السلام"} <= set(words)

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..frozen import FrozenDict
-from ..model import Article
+from ..model import Entry
 
 RELATED = 5  # related articles shown per article
 COOCCURRING = 20  # co-occurring entities kept per entity
@@ -29,12 +29,12 @@ class EntityStats:
     timeline: tuple[tuple[tuple[int, int], int], ...]  # ((year, month), mentions), in order
 
 
-def entity_stats(entity: str, articles: Sequence[Article]) -> EntityStats:
+def entity_stats(entity: str, articles: Sequence[Entry]) -> EntityStats:
     """``articles``: those naming ``entity``, newest first. An article declared to be about
     the entity counts once in the timeline even without a mention."""
     mentions, per_month, others = 0, Counter(), Counter()
     for article in articles:
-        count = next((m.count for m in article.mentions if m.entity == entity), 0)
+        count = article.mentions_of(entity)
         mentions += count
         per_month[(article.day.year, article.day.month)] += max(1, count)
         others.update(other for other in article.entity_ids if other != entity)
@@ -42,9 +42,9 @@ def entity_stats(entity: str, articles: Sequence[Article]) -> EntityStats:
     return EntityStats(mentions, tuple(ranked), tuple(sorted(per_month.items())))
 
 
-def articles_by_entity(articles: Iterable[Article]) -> FrozenDict:
+def articles_by_entity(articles: Iterable[Entry]) -> FrozenDict:
     """entity -> the articles naming it, in the order given (newest first)."""
-    by_entity: dict[str, list[Article]] = defaultdict(list)
+    by_entity: dict[str, list[Entry]] = defaultdict(list)
     for article in articles:
         for entity in article.entity_ids:
             by_entity[entity].append(article)
@@ -67,8 +67,8 @@ class Related:
     computed when asked and collected in ``computed``.
     """
 
-    def __init__(self, articles: Sequence[Article], positions: Mapping[str, int],
-                 by_entity: Mapping[str, tuple[Article, ...]],
+    def __init__(self, articles: Sequence[Entry], positions: Mapping[str, int],
+                 by_entity: Mapping[str, tuple[Entry, ...]],
                  known: Mapping[str, tuple[str, ...]] | None = None):
         self._articles = articles
         self._rank = positions
@@ -78,10 +78,10 @@ class Related:
         self._urls: dict[str, tuple[str, ...]] = {}  # entity -> urls of its articles
         self.computed: dict[str, tuple[str, ...]] = {}
 
-    def __call__(self, article: Article) -> tuple[Article, ...]:
+    def __call__(self, article: Entry) -> tuple[Entry, ...]:
         return tuple(self._articles[self._rank[url]] for url in self.urls(article))
 
-    def urls(self, article: Article) -> tuple[str, ...]:
+    def urls(self, article: Entry) -> tuple[str, ...]:
         found = self._known.get(article.url)
         if found is None:
             found = self.computed.get(article.url)
@@ -89,7 +89,7 @@ class Related:
             found = self.computed[article.url] = self._compute(article)
         return found
 
-    def _compute(self, article: Article) -> tuple[str, ...]:
+    def _compute(self, article: Entry) -> tuple[str, ...]:
         scores: dict[str, float] = {}
         get = scores.get
         for entity in article.entity_ids:
@@ -112,7 +112,7 @@ class Related:
         return {url: merged[url] for url in self._rank if url in merged}
 
 
-def position(memo: dict, entity: str, items: Sequence[Article]) -> dict[str, int]:
+def position(memo: dict, entity: str, items: Sequence[Entry]) -> dict[str, int]:
     found = memo.get(entity)
     if found is None:
         found = memo[entity] = {a.url: i for i, a in enumerate(items)}
@@ -121,7 +121,7 @@ def position(memo: dict, entity: str, items: Sequence[Article]) -> dict[str, int
 
 @dataclass(frozen=True)
 class EntityIndex:
-    articles: Mapping[str, tuple[Article, ...]]  # entity -> articles newest first
+    articles: Mapping[str, tuple[Entry, ...]]  # entity -> articles newest first
     stats: Mapping[str, EntityStats]
     related: Related = field(compare=False)
 
@@ -130,7 +130,7 @@ class EntityIndex:
         return stats.mentions if stats else 0
 
 
-def stale_entities(before: Mapping[str, Article], after: Mapping[str, Article],
+def stale_entities(before: Mapping[str, Entry], after: Mapping[str, Entry],
                    changed: Iterable[str]) -> set[str]:
     """Entities whose statistics may differ once the articles ``changed`` (urls) went from
     ``before`` to ``after`` (either may lack a url: added or removed)."""
@@ -142,8 +142,8 @@ def stale_entities(before: Mapping[str, Article], after: Mapping[str, Article],
     return stale
 
 
-def stale_related(before: Mapping[str, tuple[Article, ...]],
-                  after: Mapping[str, tuple[Article, ...]],
+def stale_related(before: Mapping[str, tuple[Entry, ...]],
+                  after: Mapping[str, tuple[Entry, ...]],
                   moved: Mapping[str, set[str]]) -> set[str]:
     """Articles whose related list may differ: ``moved`` maps each article that was added,
     removed, dated anew or given other entities to those entities (before and after). Within

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterator
-from functools import partial
 from itertools import groupby
 
 from camel_tools.utils.normalize import normalize_alef_ar, normalize_alef_maksura_ar
@@ -14,7 +13,7 @@ from camel_tools.utils.normalize import normalize_alef_ar, normalize_alef_maksur
 from .. import jsonld
 from ..dates import Formatter, rfc3339
 from ..jobs import PageJob, Pager, Resources, feed_job, paginate
-from ..model import Article, Site
+from ..model import Article, Entry, Site
 from ..text import strip_marks
 from ..urls import Urls, entity_index_url
 from .index import EntityStats
@@ -46,13 +45,15 @@ def entity_jobs(site: Site, chrome) -> Iterator[PageJob]:
         cooccurring = tuple((registry.entities[other], n) for other, n in stats.cooccurring)
         ends = (articles[-1], articles[0]) if articles else (None, None)
         for pager in paginate(articles, config.pagination.entity, entity.url):
+            # Page 1 tells about the entity; the next pages only go on with its articles, so
+            # that a change of its statistics rewrites one page.
+            about = (stats, cooccurring, ends) if pager.number == 1 else (None, (), (None, None))
             yield PageJob(pager.url, "entity.html", entity_context,
-                          (chrome, entity, len(articles), stats, cooccurring, ends, pager))
+                          (chrome, entity, len(articles), *about, pager))
         yield feed_job(f"{entity.url}feed.xml", entity.url, entity.name, articles,
                        config.pagination.feed)
         yield PageJob(f"{entity.url}index.json", None, entity_json,
-                      partial(_json_inputs, entity, articles, stats, cooccurring),
-                      in_sitemap=False)
+                      (entity, stats.mentions, cooccurring, articles), in_sitemap=False)
     for entity in registry.entities.values():
         if entity.merged_into is not None:
             target = registry.resolve(entity.id)
@@ -66,18 +67,21 @@ EMPTY_STATS = EntityStats(0, (), ())
 
 
 def entity_context(res: Resources, chrome, entity: Entity, article_count: int,
-                   stats: EntityStats, cooccurring: tuple, ends: tuple, pager: Pager) -> dict:
+                   stats: EntityStats | None, cooccurring: tuple, ends: tuple,
+                   pager: Pager) -> dict:
     config = res.config
+    timeline = _timeline(stats, article_count, res.formatter, config.direction == "rtl") \
+        if stats else ""
     return {
         "chrome": chrome, "entity": entity, "type_label": config.entities.types[entity.type],
         "other_names": tuple(n for n in entity.names if n != entity.name),
-        "mention_count": stats.mentions,
+        "mention_count": stats.mentions if stats else None,
         "article_count": article_count,
         "first": ends[0],
         "last": ends[1],
-        "timeline": _timeline(stats, article_count, res.formatter, config.direction == "rtl"),
+        "timeline": timeline,
         "cooccurring": cooccurring,
-        "mentions": {a.url: _mention_of(a, entity.id) for a in pager.items},
+        "mentions": {a.url: _mention_of(res.article(a), entity.id) for a in pager.items},
         "feed_url": f"{entity.url}feed.xml",
         "jsonld": jsonld.entity_page(entity, Urls(config)),
         "pager": pager,
@@ -92,11 +96,6 @@ def _mention_of(article: Article, entity_id: str):
     return next((m for m in article.mentions if m.entity == entity_id), None)
 
 
-def _count_in(article: Article, entity_id: str) -> int:
-    mention = _mention_of(article, entity_id)
-    return mention.count if mention else 0
-
-
 def _timeline(stats: EntityStats, article_count: int, fmt: Formatter, rtl: bool) -> str:
     counts = Counter(dict(stats.timeline))
     mentions = fmt.count(sum(counts.values()), "mention")
@@ -104,16 +103,10 @@ def _timeline(stats: EntityStats, article_count: int, fmt: Formatter, rtl: bool)
     return timeline_svg(counts, fmt.month, fmt.digits, rtl=rtl, summary=summary)
 
 
-def _json_inputs(entity: Entity, articles: tuple[Article, ...], stats: EntityStats,
-                 cooccurring: tuple) -> tuple:
-    # Only what the JSON shows of each article, so that a body edit does not rewrite it.
-    rows = tuple((a.title, a.url, a.date, _count_in(a, entity.id)) for a in articles)
-    return entity, stats.mentions, cooccurring, rows
-
-
 def entity_json(res: Resources, entity: Entity, mentions: int, cooccurring: tuple,
-                rows: tuple) -> bytes:
+                articles: tuple[Entry, ...]) -> bytes:
     links = Urls(res.config)
+    rows = [(a.title, a.url, a.date, a.mentions_of(entity.id)) for a in articles]
     data = {
         "id": entity.id, "type": entity.type, "name": entity.name,
         "names": list(entity.names), "name_en": entity.name_en,
