@@ -42,14 +42,13 @@ from .inputs import Roots, Signature
 from .jobs import PageJob, Resources, fingerprint
 from .markup import MarkdownRenderer
 from .model import Article, Body, Entry, Page, Site, digest_of
-from .pages import plan_pages
+from .pages import Plan
 from .parallel import Executor, executor_for
 from .report import Reporter, plural
 from .site import assemble
 from .state import State, StateStore, cache_folder, generator_version, state_key
 from .store import RecordStore, pack, pack_words
 from .templates import make_environment, render_page, template_digests
-from .urls import output_file
 
 
 @dataclass(frozen=True)
@@ -212,7 +211,7 @@ class Engine:
             snapshot = self._snapshot(base, config, registry, scanned, entries, pages, kinds,
                                       config_changed)
             line.note(f"{plural(len(snapshot.site.articles), 'article')}, "
-                      f"{plural(len(snapshot.jobs), 'file')} planned")
+                      f"{plural(len(snapshot.site.registry.live()), 'entity', 'entities')}")
         timings["index"] = self.reporter.timings["index"]
         self.snapshot = snapshot
         return Update(kind or _update_kind(kinds, config_changed),
@@ -236,11 +235,14 @@ class Engine:
     def _read(self, base: State, config: Config, registry: Registry,
               scanned: dict[str, Signature], changed: set[str], relink: set[str] | None):
         roots = Roots(config)
-        kind_of = {path: roots.kind(path) for path in scanned}
-        article_paths = [p for p in scanned if kind_of[p] == "article"]
-        todo = [p for p in article_paths
-                if relink is None or p in changed or p in relink or p not in base.entries]
-        entries = {p: base.entries[p] for p in article_paths if p in base.entries}
+        # Entries carry over unless their file is gone; what changed (or may link
+        # differently now) is read again. Only changed paths need classifying.
+        entries = {p: e for p, e in base.entries.items() if p in scanned}
+        if relink is None:
+            todo = [p for p in scanned if roots.kind(p) == "article"]
+        else:
+            todo = sorted({p for p in changed | relink if p in scanned
+                           and roots.kind(p) == "article"})
         executor = self.executor or executor_for(len(todo))
         for path, entry, record, packed, words, sha in executor.map(
                 read_articles, (registry, config), todo):
@@ -248,14 +250,11 @@ class Engine:
             self.store.put(entry.digest, record, packed)
             self.store.put_words(path, words)
             scanned[path] = scanned[path]._replace(sha=sha)
-        pages = {}
         reread = sum(1 for p in todo if p in changed or p not in base.entries)
-        for path in (p for p in scanned if kind_of[p] == "page"):
-            if path in base.pages and path not in changed:
-                pages[path] = base.pages[path]
-            else:
-                pages[path] = read_page(Path(path), self._renderer)
-                reread += 1
+        pages = {p: page for p, page in base.pages.items() if p in scanned and p not in changed}
+        for path in (p for p in changed if p in scanned and roots.kind(p) == "page"):
+            pages[path] = read_page(Path(path), self._renderer)
+            reread += 1
         return entries, pages, reread, len(todo)
 
     def _snapshot(self, base: State, config: Config, registry: Registry,
@@ -274,9 +273,12 @@ class Engine:
         stale = stale_entities(before, after, touched)
         stats = {e: s for e, s in base.stats.items() if e not in stale}
         related = _still_related(base, before, after, touched)
-        site = assemble(config, visible, visible_pages, registry, stats=stats, related=related)
-
         previous = self.snapshot
+        patchable = previous is not None and previous.state is base
+        site = assemble(config, visible, visible_pages, registry, stats=stats, related=related,
+                        previous=previous.site if patchable else None,
+                        changes={url: (before.get(url), after.get(url)) for url in touched})
+
         if previous and not config_changed and "static" not in kinds.values():
             assets = previous.assets
         else:
@@ -287,7 +289,7 @@ class Engine:
         else:
             env = make_environment(config, assets)
             templates = FrozenDict(template_digests(config.paths.templates))
-        jobs = FrozenDict({output_file(job.url): job for job in plan_pages(site, assets)})
+        jobs = Plan(site, assets)  # planned when asked for
         state = dataclasses.replace(base, config=config, inputs=scanned, entries=entries,
                                     pages=pages, registry=registry, related=related,
                                     stats=dict(site.entities.stats))

@@ -7,7 +7,7 @@ add a page type, add both and call the planning function from :func:`plan_pages`
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -18,6 +18,7 @@ from .entities.registry import Entity
 from .jobs import PageJob, Resources, feed_job, paginate
 from .model import Article, Entry, Page, Site, with_digest
 from .search_index import plan_shards
+from .urls import output_file
 
 
 @dataclass(frozen=True, repr=False)
@@ -39,21 +40,85 @@ class Chrome:
 
 
 def plan_pages(site: Site, assets: Assets) -> list[PageJob]:
-    chrome = _chrome(site)
-    jobs: list[PageJob] = []
-    jobs += asset_files(assets)
-    jobs += article_pages(site, chrome)
-    jobs += standalone_pages(site, chrome)
-    jobs += home_pages(site, chrome)
-    jobs += category_pages(site, chrome)
-    jobs += archive_pages(site, chrome)
-    jobs += entity_jobs(site, chrome)
-    jobs += search_page(site, chrome)
-    jobs += feeds(site)
-    jobs += [PageJob("404.html", "404.html", simple_context, (("chrome", chrome),),
-                     in_sitemap=False)]
-    jobs += sitemap(jobs)
-    return jobs
+    return list(Plan(site, assets).values())
+
+
+class Plan(Mapping[str, PageJob]):
+    """Every output file's job, by file. Planned part by part when first asked for: a build
+    asks for all of them, the dev server for the few pages it shows (an article's page is
+    planned alone). The parts, in the order a full plan lists them:"""
+
+    PARTS = ("static", "articles", "pages", "home", "categories", "archive", "entities",
+             "search", "feeds", "404", "sitemap")
+
+    def __init__(self, site: Site, assets: Assets):
+        self.site, self.assets = site, assets
+        self.chrome = _chrome(site)
+        self._parts: dict[str, dict[str, PageJob]] = {}
+
+    def _plan(self, part: str) -> dict[str, PageJob]:
+        found = self._parts.get(part)
+        if found is None:
+            site, chrome = self.site, self.chrome
+            jobs = {
+                "static": lambda: asset_files(self.assets),
+                "articles": lambda: article_pages(site, chrome),
+                "pages": lambda: standalone_pages(site, chrome),
+                "home": lambda: home_pages(site, chrome),
+                "categories": lambda: category_pages(site, chrome),
+                "archive": lambda: archive_pages(site, chrome),
+                "entities": lambda: entity_jobs(site, chrome),
+                "search": lambda: search_page(site, chrome),
+                "feeds": lambda: feeds(site),
+                "404": lambda: [PageJob("404.html", "404.html", simple_context,
+                                        (("chrome", chrome),), in_sitemap=False)],
+                "sitemap": lambda: sitemap([job for name in self.PARTS[:-1]
+                                            for job in self._plan(name).values()]),
+            }[part]()
+            found = self._parts[part] = {output_file(job.url): job for job in jobs}
+        return found
+
+    @staticmethod
+    def part_of(file: str) -> str:
+        """The part that plans an output file (the URL scheme read backwards; a file found
+        in no part is looked for in all, see ``get``)."""
+        head = file.split("/", 1)[0]
+        if head == "categories" and file.endswith("/feed.xml"):
+            return "feeds"
+        if head in ("static", "articles", "categories", "archive", "entities", "search"):
+            return head
+        return {"index.html": "home", "page": "home", "feed.xml": "feeds", "404.html": "404",
+                "robots.txt": "sitemap"}.get(head, "sitemap" if head.startswith("sitemap")
+                                             else "pages")
+
+    def get(self, file: str, default=None) -> PageJob | None:
+        part = self.part_of(file)
+        if part == "articles" and part not in self._parts:  # one article, without the rest
+            index = self.site.positions.get(file.removesuffix("index.html"))
+            if index is not None:
+                return article_job(self.site, self.chrome, self.site.articles[index])
+        found = self._plan(part).get(file)
+        if found is None and len(self._parts) < len(self.PARTS):
+            found = self._all().get(file)
+        return found if found is not None else default
+
+    def __getitem__(self, file: str) -> PageJob:
+        found = self.get(file)
+        if found is None:
+            raise KeyError(file)
+        return found
+
+    def __contains__(self, file: object) -> bool:
+        return isinstance(file, str) and self.get(file) is not None
+
+    def _all(self) -> dict[str, PageJob]:
+        return {file: job for name in self.PARTS for file, job in self._plan(name).items()}
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
 
 
 def _chrome(site: Site) -> Chrome:
@@ -85,9 +150,14 @@ def asset_bytes(res: Resources, path: str) -> bytes:
 
 
 def article_pages(site: Site, chrome: Chrome) -> Iterator[PageJob]:
-    for article in site.articles:  # entries; the builder loads the record
-        yield PageJob(article.url, "article.html", article_context,
-                      partial(article_inputs, site, chrome, article), dated=article)
+    for article in site.articles:
+        yield article_job(site, chrome, article)
+
+
+def article_job(site: Site, chrome: Chrome, article: Entry) -> PageJob:
+    # The inputs are computed when needed; the builder loads the full record.
+    return PageJob(article.url, "article.html", article_context,
+                   partial(article_inputs, site, chrome, article), dated=article)
 
 
 def article_inputs(site: Site, chrome: Chrome, article: Entry) -> tuple:

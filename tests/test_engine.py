@@ -218,3 +218,47 @@ def test_a_damaged_or_foreign_state_is_discarded_with_a_line(theme_site, capsys,
     assert ("damaged" in out) if damage != "other version" else ("generator" in out)
     assert "(first build)" in out
     assert_like_cold(theme_site)
+
+
+def test_each_file_is_found_in_the_part_of_the_plan_that_makes_it(theme_site):
+    """The dev server plans only the part a requested file belongs to (``Plan.part_of`` reads
+    the URL scheme backwards): every file of a full plan must be in its own part."""
+    from generator.pages import Plan
+
+    snapshot = load_engine(theme_site.root / "site.toml").snapshot
+    plan = Plan(snapshot.site, snapshot.assets)
+    files = list(plan)
+    assert len(files) > 60
+    for file in files:
+        assert file in plan._plan(Plan.part_of(file)), file
+    lazy = Plan(snapshot.site, snapshot.assets)
+    article = next(f for f in files if f.startswith("articles/"))
+    assert lazy.get(article).url == plan[article].url and lazy._parts == {}  # planned alone
+
+
+def test_randomised_applies_in_memory_match_a_fresh_load(theme_site):
+    """The dev server's path: one engine applies batches of changed paths (and patches its
+    indexes); after each batch every page it renders equals a fresh load's."""
+    from generator.engine import Engine
+
+    engine = Engine(theme_site.root / "site.toml")
+    engine.load()
+    rng = random.Random(5)
+    for step in range(10):
+        paths = set()
+        for _ in range(rng.randint(1, 3)):
+            n = rng.randrange(16)
+            path = theme_site.content / f"articles/2019/a{n}.md"
+            if rng.random() < 0.2:
+                path.unlink(missing_ok=True)
+            else:
+                write_article(theme_site, n, body=rng.choice(BODIES) + f" {step}",
+                              title=rng.choice(["خبر", "نبأ", "حدث"]) + f" {n}",
+                              date=f"2019-{rng.randint(1, 6):02d}-{rng.randint(1, 28):02d}",
+                              categories=[rng.choice(CATEGORIES)])
+            paths.add(path)
+        engine.apply(paths)
+        mine = engine.snapshot
+        fresh = load_engine(theme_site.root / "site.toml").snapshot
+        assert set(mine.jobs) == set(fresh.jobs)
+        assert [f for f in fresh.jobs if mine.render(f) != fresh.render(f)] == []
