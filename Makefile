@@ -29,11 +29,15 @@ test: $(VENV)/.installed-test
 lint: $(VENV)/.installed-test
 	$(PY) -m ruff check generator tests
 
-# Speed, memory and search quality, measured on ../shared/corpus (see tests/bench/).
+# Speed, memory and search quality, measured on ../shared/corpus (see tests/bench/): 2,000
+# articles, then the whole corpus (about half an hour on 2 cores). Results: tests/bench/RESULTS.md.
 bench: $(VENV)/.installed-test
-	$(PY) tests/bench/bench_build.py
-	$(PY) tests/bench/search_quality.py
-	$(PY) tests/bench/bench_serve.py
+	$(PY) tests/bench/bench_build.py --articles 2000 --runs 3
+	$(PY) tests/bench/bench_build.py --articles 0 --runs 2
+	$(PY) tests/bench/search_quality.py --articles 2000
+	$(PY) tests/bench/search_quality.py --articles 0
+	$(PY) tests/bench/bench_serve.py --articles 2000
+	$(PY) tests/bench/bench_serve.py --articles 0
 
 # Re-import the seed article into content/ (its text carries no date).
 seed: $(VENV)/.installed

@@ -1,6 +1,7 @@
 """The build, as a table of contents: each stage is one step of the engine, timed and counted.
 
-    scan    the saved state, and the inputs changed since (a stat walk)
+    scan    a stat walk of the inputs: if nothing changed since the last build, stop here
+    load    the saved state, and which inputs changed since
     read    read and link the articles that changed (or could name a changed entity)
     index   assemble the site's indexes, plan every output file with its fingerprint
     render  render the files whose fingerprint changed, beside the output folder
@@ -32,7 +33,9 @@ def build(config: Config, *, drafts: bool = False, search: bool = True,
     reporter.say(f"building {config.paths.content} → {config.paths.output}")
     with reporter.stage("scan") as line:
         same, scanned = unchanged(config, drafts, search)
-        line.note("nothing changed since the last build" if same else "")
+        line.note("nothing changed since the last build" if same else
+                  f"{plural(len(scanned), 'input')} looked at" if scanned is not None else
+                  "no usable saved state")
     if same:
         return _nothing(config, drafts, reporter)
     from .engine import Engine  # imported only when there is work: Markdown, Jinja, camel-tools

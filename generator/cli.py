@@ -29,6 +29,9 @@ def _parser() -> argparse.ArgumentParser:
     _common(build)
     build.add_argument("--out", type=Path, metavar="DIR",
                        help="output folder (default: [paths] output in the config, 'public')")
+    build.add_argument("--cache", type=Path, metavar="DIR",
+                       help="folder for what one build keeps for the next (default: [paths] "
+                            "cache in the config, '.cache')")
     build.add_argument("--drafts", action="store_true",
                        help="include articles and pages marked draft = true")
     build.add_argument("--no-search", action="store_true",
@@ -46,6 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--out", type=Path, metavar="DIR",
                        help="output folder, refreshed in the background (default: [paths] "
                             "output in the config)")
+    serve.add_argument("--cache", type=Path, metavar="DIR",
+                       help="cache folder (default: [paths] cache in the config)")
     serve.add_argument("--port", type=int, metavar="N",
                        help=f"port on 127.0.0.1 (default: {8000}, or the next free one)")
     serve.add_argument("--open", action="store_true", help="open the site in a web browser")
@@ -105,6 +110,8 @@ def _overrides(args: argparse.Namespace) -> dict[str, Path]:
         overrides["content"] = args.content
     if getattr(args, "out", None) is not None:
         overrides["output"] = args.out
+    if getattr(args, "cache", None) is not None:
+        overrides["cache"] = args.cache
     return overrides
 
 

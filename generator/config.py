@@ -67,6 +67,7 @@ class Config:
     sources: Mapping[str, str] = field(default_factory=lambda: FrozenDict({}))
     entities: EntitySettings = field(default_factory=EntitySettings)
     search: bool = True  # a Pagefind index, the search page and the search box in the header
+    search_shard_size: int = 3000  # articles per search index shard (see search_index.py)
     path: Path | None = None  # the site.toml this came from
 
     @property
@@ -83,7 +84,7 @@ class Config:
 
 _TOP_LEVEL = {
     "title": str, "description": str, "base_url": str, "language": str, "direction": str,
-    "locale": str, "numerals": str, "hijri": bool, "search": bool,
+    "locale": str, "numerals": str, "hijri": bool, "search": bool, "search_shard_size": int,
     "paths": dict, "pagination": dict, "categories": dict, "sources": dict, "entities": dict,
 }
 _PATH_KEYS = ("content", "output", "templates", "static", "cache")
@@ -188,6 +189,9 @@ def parse_config(data: dict, path: Path, text: str, overrides: Mapping[str, Path
                 for key, default in _PATH_DEFAULTS.items()}
     resolved.update({key: Path(value).resolve() for key, value in overrides.items()})
 
+    if data.get("search_shard_size", 1) < 1:
+        raise check.fail("must be at least 1", "search_shard_size")
+
     pages = check.table(data.get("pagination", {}), "pagination",
                         dict.fromkeys(("home", "category", "archive", "entity", "feed"), int))
     for key, value in pages.items():
@@ -212,6 +216,7 @@ def parse_config(data: dict, path: Path, text: str, overrides: Mapping[str, Path
         numerals=data.get("numerals", "arab"),
         hijri=data.get("hijri", True),
         search=data.get("search", True),
+        search_shard_size=data.get("search_shard_size", 3000),
         pagination=Pagination(**pages),
         categories=check.labels(data.get("categories", {}), "categories"),
         sources=check.labels(data.get("sources", {}), "sources"),

@@ -41,7 +41,7 @@ from .frozen import FrozenDict
 from .inputs import Roots, Signature
 from .jobs import PageJob, Resources, fingerprint
 from .markup import MarkdownRenderer
-from .model import Article, Body, Entry, Page, Site, digest_of
+from .model import Entry, Page, Site, digest_of
 from .pages import Plan
 from .parallel import Executor, executor_for
 from .report import Reporter, plural
@@ -79,6 +79,18 @@ class Snapshot:
         """The bytes of an output file of this state, or None if it has no such file."""
         job = self.jobs.get(file)
         return None if job is None else render_page(self.env, job, self.resources)
+
+    def __reduce__(self):
+        """Pickled without its template environment, made again from the config and assets
+        where it is unpickled: a snapshot can be sent to another machine's workers."""
+        values = [getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "env"]
+        return (_restore_snapshot, tuple(values))
+
+
+def _restore_snapshot(state, site, jobs, assets, site_digest, templates, resources,
+                      version) -> Snapshot:
+    env = make_environment(site.config, assets)
+    return Snapshot(state, site, jobs, env, assets, site_digest, templates, resources, version)
 
 
 @dataclass(frozen=True)
@@ -142,7 +154,7 @@ class Engine:
     def load(self, scanned: dict[str, Signature] | None = None) -> Update:
         """Load from the saved state where it is valid, and apply what changed on disk since
         (``scanned``: a stat walk just made, if any)."""
-        with self.reporter.stage("scan") as line:
+        with self.reporter.stage("load") as line:
             config = self._load_config()
             if not config.paths.content.is_dir():
                 raise BuildError("content folder not found", config.paths.content)
@@ -172,7 +184,6 @@ class Engine:
             self.reporter.say(f"  the saved state is not used: {why}")
         self.saved_state = state
         return state or State(key)
-
 
     # -- applying changes -------------------------------------------------------------------
 
@@ -296,7 +307,7 @@ class Engine:
         self._version += 1
         return Snapshot(state, site, jobs, env, assets,
                         digest_of(generator_version(), config, tuple(assets.urls.items())),
-                        templates, Resources(config, self._record, assets.files),
+                        templates, Resources(config, self.store.of_entry, assets.files),
                         self._version)
 
     # -- publishing -------------------------------------------------------------------------
@@ -309,13 +320,6 @@ class Engine:
         if snapshot is None:
             raise BuildError("nothing to publish: the site has not been loaded")
         return publish(self, snapshot, search)
-
-    def _record(self, entry: Entry) -> tuple[Article, Body]:
-        try:
-            return self.store.record(entry.digest)
-        except KeyError:
-            raise BuildError("the cache lost an article's record; build again",
-                             entry.source) from None
 
 
 def read_articles(shared: tuple[Registry, Config], paths: Sequence[str]) -> list[tuple]:

@@ -14,16 +14,15 @@ never sees a mixture, and a build that fails or is killed at any moment leaves t
 - A journal says whether ``next`` mirrors the output; if a build was killed before it did,
   the next build makes the mirror again from the output folder.
 
-A build without a usable state writes every file into a new folder; after the switch the old
-folder becomes the mirror by linking every file again (the very first build, with no old
-folder, links each file into a new mirror as it goes). Files the generator did not write at
-the top of the output folder (say ``CNAME`` or ``downloads/``) are carried over; the folders
-it writes are its own.
+A build without a usable state renders every file, still writes only those whose bytes differ
+from the output's, and removes the files it did not write (the very first build, with no
+output folder yet, writes into a new folder and links each file into a new mirror as it
+goes). Files the generator did not write at the top of the output folder (say ``CNAME`` or
+``downloads/``) are carried over; the folders it writes are its own.
 """
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import ctypes.util
 import json
@@ -118,6 +117,20 @@ class Transaction:
                 self.touched.add(file)
         return removed
 
+    def sweep(self, keep: set[str], owned: set[str]) -> int:
+        """Remove the files under ``owned`` top-level names that are not in ``keep`` (after a
+        build that wrote every file without knowing what the output held)."""
+        root = str(self.staging.next)
+        stale = set()
+        for name in owned:
+            top = os.path.join(root, name)
+            if os.path.isfile(top):
+                stale.add(name)
+            for folder, _, files in os.walk(top):
+                relative = os.path.relpath(folder, root).replace(os.sep, "/")
+                stale.update(f"{relative}/{file}" for file in files)
+        return self.remove(stale - keep)
+
     def sync_tree(self, source: Path, folder: str, last: tuple[str, ...] = ()) -> WriteStats:
         """Make ``folder`` (a site path owned by one tool, such as Pagefind's bundle) a copy of
         the folder ``source``: changed files (``last`` after the others), then deletions."""
@@ -150,16 +163,14 @@ class Output:
         try:
             self.area.mkdir(parents=True, exist_ok=True)
             self._clear_trash()
-            if fresh or not self.live.is_dir():
+            if not self.live.is_dir():  # a first build: a new folder, and a new mirror
                 self._discard(self.next)
                 self.next.mkdir()
-                mirror = None
-                if not self.live.is_dir():  # no old folder to become the mirror later
-                    mirror = self.area / "mirror"
-                    self._discard(mirror)
-                    mirror.mkdir()
+                mirror = self.area / "mirror"
+                self._discard(mirror)
+                mirror.mkdir()
                 staging = Staging(self.live, self.next, True, mirror)
-            else:
+            else:  # from the mirror of the output (even when the build renders everything)
                 if not self._mirrors():
                     self._discard(self.next)
                     _link_tree(self.live, self.next)
@@ -184,8 +195,6 @@ class Output:
             if staging.mirror is not None:
                 self._discard(self.next)
                 os.rename(staging.mirror, self.next)
-            elif staging.fresh:  # every file is new: relink them all, drop the rest
-                _resync(self.live, self.next)
             else:
                 _relink(self.live, self.next, transaction.touched)
             self._write_journal(synced=True)
@@ -310,31 +319,6 @@ def _link_tree(source: Path, target: Path) -> None:
         into.mkdir(parents=True, exist_ok=True)
         for name in files:
             os.link(os.path.join(folder, name), into / name)
-
-
-def _resync(source: Path, target: Path) -> None:
-    """Make ``target`` (an older copy of ``source``) a copy made of hard links: every file
-    linked again, the files ``source`` no longer has removed (cheaper than a new copy: the
-    folders are there already)."""
-    keep = set()
-    for folder, _, files in os.walk(source):
-        relative = os.path.relpath(folder, source)
-        into = target / relative
-        into.mkdir(parents=True, exist_ok=True)
-        for name in files:
-            keep.add(os.path.normpath(os.path.join(relative, name)))
-            tmp = into / f".tmp-link-{name}"
-            tmp.unlink(missing_ok=True)
-            os.link(os.path.join(folder, name), tmp)
-            os.replace(tmp, into / name)
-    for folder, _, files in os.walk(target, topdown=False):
-        relative = os.path.relpath(folder, target)
-        for name in files:
-            if os.path.normpath(os.path.join(relative, name)) not in keep:
-                os.unlink(os.path.join(folder, name))
-        if folder != str(target):
-            with contextlib.suppress(OSError):
-                os.rmdir(folder)  # only when emptied
 
 
 def _relink(source: Path, target: Path, files: set[str]) -> None:

@@ -48,7 +48,10 @@ def publish(engine: Engine, snapshot: Snapshot, search: bool = True) -> PublishR
             transaction.record(written)
             line.note(f"{plural(len(snapshot.jobs), 'file')}, {rendered:,} rendered")
         with reporter.stage("write") as line:
-            removed = transaction.remove(set(known) - set(snapshot.jobs))
+            if fresh:  # what the output held was not known: remove what was not written
+                removed = transaction.sweep(set(snapshot.jobs), owned - {SEARCH_FOLDER})
+            else:
+                removed = transaction.remove(set(known) - set(snapshot.jobs))
             line.note(f"{len(written):,} written, {len(snapshot.jobs) - len(written):,} "
                       f"unchanged, {removed:,} removed")
         shards = dict(engine.shards)
@@ -65,7 +68,7 @@ def publish(engine: Engine, snapshot: Snapshot, search: bool = True) -> PublishR
             shards = {}
             transaction.remove({f for f in _files_under(transaction.staging, SEARCH_FOLDER)})
         with reporter.stage("switch") as line:
-            if transaction.touched or fresh or removed:
+            if transaction.touched or transaction.staging.fresh or removed:
                 transaction.commit()
                 line.note(f"{config.paths.output.name}/ now holds the new site")
             else:
@@ -147,7 +150,9 @@ def _save(engine: Engine, snapshot: Snapshot, related: dict) -> None:
     engine.saved_state = state
     if previous is None or previous.key != state.key:
         store.keep_only((e.digest for e in state.entries.values()), state.entries)
-    else:
-        kept = {e.digest for e in state.entries.values()}
+    else:  # the dev server may hold a newer snapshot already: keep what it uses too
+        current = engine.snapshot.state.entries if engine.snapshot else {}
+        kept = {e.digest for e in state.entries.values()} | \
+            {e.digest for e in current.values()}
         store.forget({e.digest for e in previous.entries.values()} - kept,
-                     previous.entries.keys() - state.entries.keys())
+                     previous.entries.keys() - state.entries.keys() - current.keys())

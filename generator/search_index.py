@@ -2,7 +2,7 @@
 
 Pagefind has no incremental mode, and indexing the whole archive takes about a minute. The
 articles are therefore split into shards that do not overlap in time (:func:`plan_shards`):
-a year, or a month when the year is large, or runs of days when the month is too; each shard
+years, months or days gathered up to ``search_shard_size`` articles (3,000); each shard
 is indexed on its own into ``pagefind/<shard>/``, and only shards whose articles changed in
 what Pagefind reads (:func:`shard_digest`) are indexed again. The search page loads the
 newest shard and merges the others into it (Pagefind's multi-index search); because shards
@@ -25,6 +25,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from itertools import groupby
 from pathlib import Path
 
@@ -35,7 +36,6 @@ from .parallel import cpu_count
 from .urls import output_file
 
 SEARCH_FOLDER = "pagefind"
-SHARD_SIZE = 3000  # articles per shard at most, where days allow
 # What the search page uses of a Pagefind bundle (not its ready-made UIs).
 _KEEP = re.compile(r"^(pagefind\.js|pagefind-worker\.js|pagefind-entry\.json|wasm\.[^/]+|"
                    r"[^/]+\.pf_meta|(index|fragment|filter)/.+)$")
@@ -47,33 +47,53 @@ class Shard:
     articles: tuple[Article, ...]  # newest first
 
 
-def plan_shards(site: Site, size: int = SHARD_SIZE) -> tuple[Shard, ...]:
+def plan_shards(site: Site, size: int | None = None) -> tuple[Shard, ...]:
     """The site's articles in shards of at most ``size`` (except a single day larger than
-    that), newest first, disjoint in time."""
+    that), newest first, disjoint in time: consecutive years gathered while they fit, a year
+    too large split into months gathered the same way, a month too large into days. Time is
+    UTC, the order articles sort in, so each shard is one run of the site's order. A shard
+    is named after its oldest year, month or day."""
     shards: list[Shard] = []
-    for year, articles in site.by_year.items():
-        if len(articles) <= size:
-            shards.append(Shard(f"{year:04d}", articles))
+    _pack(_units(site.articles, 0), 0, size or site.config.search_shard_size, shards)
+    return tuple(reversed(shards))
+
+
+# The levels of time, each with its unit of an article and the unit's name.
+_LEVELS = ((lambda m: m.year, lambda m: f"{m.year:04d}"),
+           (lambda m: (m.year, m.month), lambda m: f"{m.year:04d}-{m.month:02d}"),
+           (lambda m: m.date(), lambda m: m.date().isoformat()))
+
+
+def _units(articles: tuple[Article, ...], level: int) -> list[tuple[str, tuple[Article, ...]]]:
+    """(name, articles newest first) for each unit of ``level``, oldest unit first."""
+    key, name = _LEVELS[level]
+    return [(name(_utc(items[0])), items) for items in
+            (tuple(group) for _, group in groupby(articles, key=lambda a: key(_utc(a))))][::-1]
+
+
+def _pack(units: list[tuple[str, tuple[Article, ...]]], level: int, size: int,
+          out: list[Shard]) -> None:
+    name, run = "", ()
+    for unit, items in units:
+        if len(items) > size and level + 1 < len(_LEVELS):
+            if run:
+                out.append(Shard(name, run))
+                run = ()
+            _pack(_units(items, level + 1), level + 1, size, out)
             continue
-        for (_, month), group in groupby(articles, key=lambda a: (a.day.year, a.day.month)):
-            items = tuple(group)
-            if len(items) <= size:
-                shards.append(Shard(f"{year:04d}-{month:02d}", items))
-            else:
-                shards.extend(_runs_of_days(items, size))
-    return tuple(shards)
+        if run and len(run) + len(items) > size:
+            out.append(Shard(name, run))
+            run = ()
+        if not run:
+            name = unit
+        run = items + run  # newer articles first
+    if run:
+        out.append(Shard(name, run))
 
 
-def _runs_of_days(articles: tuple[Article, ...], size: int) -> list[Shard]:
-    """Consecutive days (oldest first) gathered while they fit in ``size``."""
-    days = [tuple(group) for _, group in groupby(reversed(articles), key=lambda a: a.day)]
-    runs: list[list[Article]] = []
-    for day in days:
-        if runs and len(runs[-1]) + len(day) <= size:
-            runs[-1].extend(day)
-        else:
-            runs.append(list(day))
-    return [Shard(run[0].day.isoformat(), tuple(reversed(run))) for run in reversed(runs)]
+def _utc(article: Article) -> datetime:
+    moment = article.date
+    return moment.astimezone(UTC) if moment.tzinfo else moment
 
 
 def shard_digest(shard: Shard, site: Site, page_digest: str) -> str:

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import BuildError
-from .model import Article, Body
+from .model import Article, Body, Entry
 
 _SCHEMA = ("CREATE TABLE IF NOT EXISTS records (digest TEXT PRIMARY KEY, data BLOB)",
            "CREATE TABLE IF NOT EXISTS vocabulary (source TEXT PRIMARY KEY, words BLOB)")
@@ -63,6 +63,21 @@ class RecordStore:
                 raise BuildError(f"cannot use the cache: {exc}", self.path) from None
             self._local.db, self._local.key = db, key
         return self._local.db
+
+    def __getstate__(self) -> dict:  # sent to another process: it opens its own connection
+        return {"path": self.path, "_fresh": self._fresh, "_fresh_words": self._fresh_words}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["path"])
+        self._fresh, self._fresh_words = state["_fresh"], state["_fresh_words"]
+
+    def of_entry(self, entry: Entry) -> tuple[Article, Body]:
+        """The full record and body of an article entry."""
+        try:
+            return self.record(entry.digest)
+        except KeyError:
+            raise BuildError("the cache lost an article's record; build again",
+                             entry.source) from None
 
     def close(self) -> None:
         """Close this thread's connection (each thread and process has its own)."""

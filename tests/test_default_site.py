@@ -15,7 +15,7 @@ from generator.text import clean_text
 @pytest.fixture(scope="module")
 def public(tmp_path_factory):
     out = tmp_path_factory.mktemp("public")
-    result = run_generator("build", "--out", str(out))
+    result = run_generator("build", "--out", str(out), "--cache", str(out.parent / "cache"))
     assert result.returncode == 0, result.stderr
     for stage in ("read", "index", "render", "write"):
         assert any(line.split()[:1] == [stage] for line in result.stdout.splitlines()), stage
@@ -86,7 +86,8 @@ def test_link_every_mention_when_the_policy_says_so(tmp_path):
     settings["entities"] = {"link": "all"}
     config = tmp_path / "site.toml"
     config.write_text(tomli_w.dumps(settings), encoding="utf-8")
-    result = run_generator("build", "--config", str(config), "--out", str(tmp_path / "public"))
+    result = run_generator("build", "--config", str(config), "--out", str(tmp_path / "public"),
+                           "--cache", str(tmp_path / "cache"))
     assert result.returncode == 0, result.stderr
     soup = seed_article(tmp_path / "public")
     lavrov = [a.get_text() for a in soup.select('.article-body a[data-entity="sergey-lavrov"]')]

@@ -262,3 +262,23 @@ def test_randomised_applies_in_memory_match_a_fresh_load(theme_site):
         fresh = load_engine(theme_site.root / "site.toml").snapshot
         assert set(mine.jobs) == set(fresh.jobs)
         assert [f for f in fresh.jobs if mine.render(f) != fresh.render(f)] == []
+
+
+def test_the_work_of_a_build_pickles(theme_site, tmp_path):
+    """What the executor hands to workers is picklable, so an executor that runs them on other
+    machines (Dask, Ray) could take the same work: the reading work's shared value and the
+    rendering work's snapshot, which renders the same pages once unpickled."""
+    import pickle
+
+    from generator.engine import read_articles
+
+    engine = load_engine(theme_site.root / "site.toml")
+    snapshot = engine.snapshot
+    registry, config = snapshot.site.registry, snapshot.config
+    path = str(theme_site.content / "articles/2019/a1.md")
+    shared = pickle.loads(pickle.dumps((registry, config)))
+    ((_, entry, *_),) = read_articles(shared, [path])
+    assert entry.digest == next(e for e in snapshot.site.articles if e.url == entry.url).digest
+    copy = pickle.loads(pickle.dumps(snapshot))
+    files = [f for f in snapshot.jobs if f.endswith(".html")][:25]
+    assert [copy.render(f) for f in files] == [snapshot.render(f) for f in files]

@@ -19,7 +19,8 @@ def corpus_site(tmp_path_factory):
     result = run_generator("import", str(corpus), "--content", str(content), "--limit", "2000")
     assert result.returncode == 0, result.stderr
     shutil.copytree(REGISTRY, content / "entities")
-    result = run_generator("build", "--content", str(content), "--out", str(public))
+    result = run_generator("build", "--content", str(content), "--out", str(public),
+                           "--cache", str(public.parent / "cache"))
     assert result.returncode == 0, result.stderr
     return public, result.stdout
 

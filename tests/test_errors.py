@@ -147,7 +147,8 @@ def test_real_process_prints_no_traceback(tmp_path):
     (content / "bad.md").write_text('+++\ntitle = "x"\n+++\n', encoding="utf-8")
     result = run_generator("build", "--config", str(REPO / "site.toml"),
                            "--content", str(tmp_path / "content"),
-                           "--out", str(tmp_path / "public"), cwd=tmp_path)
+                           "--out", str(tmp_path / "public"), "--cache", str(tmp_path / "c"),
+                           cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr.strip() == ("error: content/articles/bad.md:1: missing required field "
                                       "'date' (ISO 8601, e.g. 2019-03-19)")

@@ -112,3 +112,35 @@ def test_empty_archive_skips_indexing(site):
     assert not (site.public / "pagefind").exists()
     assert BeautifulSoup((site.public / "index.html").read_text(), "html.parser").title
     assert "search" not in [line.split()[0] for line in run.out.splitlines() if line.strip()]
+
+
+def _entries(dates):
+    from datetime import datetime
+
+    from generator.model import Entry
+
+    items = [Entry(f"articles/{i}/", f"d{i}", "t", "s", datetime.fromisoformat(d), None, (),
+                   None, (), (), False, False, "x.md") for i, d in enumerate(dates)]
+    return tuple(sorted(items, key=lambda e: e.sort_key))
+
+
+@pytest.mark.parametrize("size, names", [
+    (100, ["2017"]),  # everything fits: one shard, named after its oldest year
+    (5, ["2019", "2017"]),  # years gathered while they fit
+    (4, ["2019-03", "2019-01", "2017"]),  # 2019 too large: its months, gathered
+    (1, ["2019-03", "2019-02-11", "2019-02-10", "2019-01-20", "2019-01-01", "2017"]),  # days
+])
+def test_shards_are_runs_of_time_newest_first(size, names):
+    from types import SimpleNamespace
+
+    from generator.search_index import plan_shards
+
+    dates = ["2017-05-01T10:00:00+00:00", "2019-01-01T10:00:00+00:00",
+             "2019-01-20T10:00:00+00:00", "2019-02-10T10:00:00+00:00",
+             "2019-02-11T10:00:00+00:00", "2019-03-05T23:30:00-02:00"]
+    entries = _entries(dates)
+    site = SimpleNamespace(articles=entries, config=SimpleNamespace(search_shard_size=size))
+    shards = plan_shards(site)
+    assert [s.name for s in shards] == names
+    assert [a for s in shards for a in s.articles] == list(entries)  # runs of the site's order
+    assert all(len(s.articles) <= size for s in shards)

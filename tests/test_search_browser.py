@@ -33,7 +33,7 @@ def page(browser):
 @pytest.fixture(scope="module")
 def default_site(tmp_path_factory):
     out = tmp_path_factory.mktemp("default") / "public"
-    result = run_generator("build", "--out", str(out))
+    result = run_generator("build", "--out", str(out), "--cache", str(out.parent / "cache"))
     assert result.returncode == 0, result.stderr
     with serve(out) as url:
         yield url
@@ -67,7 +67,7 @@ def search_site(tmp_path_factory):
     """Five articles over three years and two categories, deployed under /archive/."""
     root = tmp_path_factory.mktemp("search")
     site = TmpSite(root, capsys=None)
-    site.write_config(base_url="https://example.org/archive/",
+    site.write_config(base_url="https://example.org/archive/", search_shard_size=2,
                       categories={"sport": "رياضة", "economy": "اقتصاد"})
     for rel, name in [("place/baghdad", "بغداد"), ("place/cairo", "القاهرة"),
                       ("place/moscow", "موسكو"), ("person/sergey-lavrov", "سيرجي لافروف"),
@@ -117,12 +117,28 @@ def test_category_filter_narrows_results(search_site, page):
     assert "%D8%B1%D9%8A%D8%A7%D8%B6%D8%A9" in page.url  # the filter is kept in the address
 
 
-def test_results_sort_by_date(search_site, page):
+def test_the_index_is_sharded_and_merged(search_site, page):
+    page.goto(f"{search_site}search/")
+    shards = page.evaluate("JSON.parse(document.getElementById('search').dataset.shards)")
+    assert shards == ["2020", "2019", "2018"]  # at most two articles each, newest first
+    requests = []
+    page.on("request", lambda request: requests.append(urlsplit(request.url).path))
+    page.fill("#search-q", "القاهرة")
+    page.press("#search-q", "Enter")
+    assert set(results(page)) == {"اجتماع طارئ", "تأجيل مباراة"}
+    entries = {path for path in requests if path.endswith("pagefind-entry.json")}
+    assert entries == {f"/archive/pagefind/{shard}/pagefind-entry.json" for shard in shards}
+    assert len([p for p in requests if p.endswith(".pagefind")]) == 1  # one wasm, shared
+
+
+def test_results_sort_by_date_across_shards(search_site, page):
     page.goto(f"{search_site}search/?q={quote('بغداد')}&sort=desc")
-    assert results(page) == ["الأسعار ترتفع", "فوز ثمين"]
+    assert results(page) == ["الأسعار ترتفع", "فوز ثمين"]  # 2019, then 2018: two shards
     page.select_option("#search-sort", "asc")
     page.wait_for_function("document.querySelector('.search-result a').textContent === 'فوز ثمين'")
     assert results(page) == ["فوز ثمين", "الأسعار ترتفع"]
+    page.goto(f"{search_site}search/?q={quote('مباراة')}&sort=desc")
+    assert results(page) == ["تأجيل مباراة", "فوز ثمين"]
 
 
 def test_filter_without_words_browses_the_static_page(search_site, page):

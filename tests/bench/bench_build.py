@@ -1,108 +1,271 @@
-"""Build benchmark: `make bench` (or `python tests/bench/bench_build.py [--articles N]`).
+"""Build benchmark: `make bench` (or `python tests/bench/bench_build.py [--articles N] ...`).
 
-Imports N articles of ../shared/corpus into a temporary folder with the corpus entity registry,
-then times cold builds (empty output and cache) and warm rebuilds (nothing changed), each in a
-fresh process, and reports medians per stage, linking cost per article, links per article and
-peak memory. Timings on these shared machines are noisy: compare medians and ratios.
+Imports N articles of ../shared/corpus/ant-v2.1-news.jsonl.gz (0: all of them) with the corpus
+entity registry into a temporary folder, then measures, each build in a new process and each
+figure the median of --runs runs, with the peak memory of the build's whole process tree
+(the build and its workers, summed; Pagefind's own processes included when it runs):
+
+- cold builds (no output, no cache), without and with the search index;
+- a rebuild when nothing changed;
+- rebuilds after editing one article's body (without and with its search shard), adding one
+  article, deleting one, editing one entity file, one template, the stylesheet;
+- Hugo (Debian's `hugo`, installed with apt-get when missing) building the same Markdown with a
+  category taxonomy, cold, and our times divided by Hugo's.
+
+Prints a Markdown table; --write appends it to tests/bench/RESULTS.md. Timings on these shared
+machines are noisy: compare medians and ratios.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import resource
+import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO.parent / "shared" / "corpus" / "ant-v2.1-news.jsonl.gz"
 REGISTRY = REPO / "tests" / "fixtures" / "corpus-registry" / "entities"
+RESULTS = REPO / "tests" / "bench" / "RESULTS.md"
+HUGO_LAYOUT = {
+    "single.html": '<!DOCTYPE html><html lang="ar" dir="rtl"><head><meta charset="utf-8">'
+                   "<title>{{ .Title }}</title></head><body><h1>{{ .Title }}</h1>"
+                   '<p>{{ .Date.Format "2006-01-02" }}</p>{{ .Content }}'
+                   "{{ with .Params.categories }}<ul>{{ range . }}<li><a href=\"{{ \"categories/\" "
+                   '| relURL }}{{ . | urlize }}/">{{ . }}</a></li>{{ end }}</ul>{{ end }}'
+                   "</body></html>",
+    "list.html": '<!DOCTYPE html><html lang="ar" dir="rtl"><head><meta charset="utf-8">'
+                 "<title>{{ .Title }}</title></head><body><h1>{{ .Title }}</h1><ol>"
+                 '{{ range .Paginator.Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> '
+                 "{{ .Summary | plainify | truncate 200 }}</li>{{ end }}</ol>"
+                 '{{ template "_internal/pagination.html" . }}</body></html>',
+}
 
 
-def child(config: str, content: str, out: str, cache: str) -> None:
-    """One build in this process; prints its timings and peak memory as JSON."""
-    sys.path.insert(0, str(REPO))
-    from generator.build import build
-    from generator.config import load_config
-    from generator.report import Reporter
+class PeakMemory:
+    """The largest sum of resident memory of a process and its descendants, sampled."""
 
-    cfg = load_config(Path(config), {"content": Path(content), "output": Path(out),
-                                     "cache": Path(cache)})
-    result = build(cfg, reporter=Reporter(quiet=True))
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"timings": result.timings, "articles": result.articles,
-                      "written": result.stats.written, "peak_mb": peak_mb}))
+    def __init__(self, pid: int):
+        self.pid, self.peak, self._stop = pid, 0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
 
+    def _run(self) -> None:
+        while not self._stop.wait(0.05):
+            self.peak = max(self.peak, tree_rss(self.pid))
 
-def run_build(content: Path, out: Path, cache: Path) -> dict:
-    result = subprocess.run([sys.executable, __file__, "--child", str(REPO / "site.toml"),
-                             str(content), str(out), str(cache)],
-                            capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        sys.exit(f"build failed:\n{result.stderr}")
-    return json.loads(result.stdout)
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
 
 
-def count_links(public: Path) -> tuple[int, int]:
-    sys.path.insert(0, str(REPO))
-    from bs4 import BeautifulSoup
+def tree_rss(root: int) -> int:
+    """Resident bytes of ``root`` and every process descending from it."""
+    parents, rss = {}, {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+            parents[int(entry.name)] = int(fields[1])
+            rss[int(entry.name)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            continue
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo.extend(child for child, parent in parents.items() if parent == pid)
+    return total
 
-    pages = sorted((public / "articles").rglob("index.html"))
-    links = sum(len(BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser")
-                    .select(".article-body a.entity")) for p in pages)
-    return len(pages), links
+
+def timed(command: list[str], cwd: Path) -> tuple[float, int, str]:
+    """(seconds, peak bytes of the process tree, output) of one command."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    memory = PeakMemory(process.pid)
+    output, _ = process.communicate()
+    seconds = time.perf_counter() - start
+    peak = memory.stop()
+    if process.returncode != 0:
+        sys.exit(f"{' '.join(command)} failed:\n{output}")
+    return seconds, peak, output
+
+
+class Bench:
+    def __init__(self, root: Path, runs: int):
+        self.root, self.runs = root, runs
+        self.content, self.public = root / "content", root / "public"
+        self.config = root / "site.toml"
+        self.rows: list[tuple[str, float, int, str]] = []
+
+    def setup(self, articles: int) -> None:
+        limit = ["--limit", str(articles)] if articles else []
+        subprocess.run([sys.executable, "-m", "generator", "import", str(CORPUS), "--content",
+                        str(self.content), *limit], cwd=REPO, check=True, capture_output=True)
+        shutil.copytree(REGISTRY, self.content / "entities")
+        shutil.copytree(REPO / "templates", self.root / "templates")
+        shutil.copytree(REPO / "static", self.root / "static")
+        text = (REPO / "site.toml").read_text(encoding="utf-8")
+        for key in ("content", "output", "templates", "static", "cache"):
+            text = text.replace(f'{key} = "', f'{key} = "{self.root}/', 1) \
+                if key != "cache" else text.replace('cache = ".cache"', 'cache = "cache"')
+        self.config.write_text(text, encoding="utf-8")
+
+    def build(self, *args: str) -> tuple[float, int, str]:
+        return timed([sys.executable, "-m", "generator", "build", "--config", str(self.config),
+                      *args], REPO)
+
+    def measure(self, label: str, prepare, *args: str, note: str = "") -> float:
+        times, peaks = [], []
+        for _ in range(self.runs):
+            prepare()
+            seconds, peak, _ = self.build(*args)
+            times.append(seconds)
+            peaks.append(peak)
+        median = statistics.median(times)
+        self.rows.append((label, median, max(peaks), note))
+        print(f"  {label:<46} {median:>8.2f} s  {max(peaks) / 2**20:>6.0f} MB {note}",
+              flush=True)
+        return median
+
+    def cold(self) -> None:
+        shutil.rmtree(self.public, ignore_errors=True)
+        shutil.rmtree(self.root / "cache", ignore_errors=True)
+
+    def edits(self) -> None:
+        articles = sorted((self.content / "articles").rglob("*.md"))
+        article = articles[len(articles) // 2]
+        original = article.read_text(encoding="utf-8")
+        entity = self.content / "entities/place/egypt.toml"
+        entity_text = entity.read_text(encoding="utf-8")
+        template = self.root / "templates/article.html"
+        template_text = template.read_text(encoding="utf-8")
+        css = self.root / "static/css/site.css"
+        css_text = css.read_text(encoding="utf-8")
+        added = article.with_name("bench-added.md")
+        counter = iter(range(10**6))
+
+        def restore() -> None:
+            article.write_text(original, encoding="utf-8")
+            entity.write_text(entity_text, encoding="utf-8")
+            template.write_text(template_text, encoding="utf-8")
+            css.write_text(css_text, encoding="utf-8")
+            added.unlink(missing_ok=True)
+            self.build("-q")
+
+        def body_edit() -> None:
+            restore()
+            article.write_text(original + f"\n\nفقرة مضافة رقم {next(counter)}.\n",
+                               encoding="utf-8")
+
+        def add() -> None:
+            restore()
+            added.write_text(original.replace("+++\n\n", f"+++\n\nمقال جديد {next(counter)}. ",
+                                              1), encoding="utf-8")
+
+        def delete() -> None:
+            restore()
+            article.unlink()
+
+        def entity_edit() -> None:
+            restore()
+            entity.write_text(entity_text + f'\ndescription = "تعديل {next(counter)}"\n',
+                              encoding="utf-8")
+
+        def template_edit() -> None:
+            restore()
+            template.write_text(template_text.replace("مقالات ذات صلة",
+                                                      f"ذات صلة {next(counter)}"),
+                                encoding="utf-8")
+
+        def css_edit() -> None:
+            restore()
+            css.write_text(css_text + f"\n/* {next(counter)} */\n", encoding="utf-8")
+
+        self.measure("rebuild, nothing changed", restore)
+        self.measure("one article's body edited", body_edit, "--no-search")
+        self.measure("one article's body edited, with its search shard", body_edit)
+        self.measure("one article added", add, "--no-search")
+        self.measure("one article deleted", delete, "--no-search")
+        self.measure("one entity file edited", entity_edit, "--no-search")
+        self.measure("one template edited (article.html)", template_edit, "--no-search")
+        self.measure("the stylesheet edited", css_edit, "--no-search")
+        restore()
+
+    def hugo(self) -> float | None:
+        if shutil.which("hugo") is None:
+            subprocess.run(["apt-get", "install", "-y", "-qq", "hugo"], check=False,
+                           capture_output=True)
+        if shutil.which("hugo") is None:
+            print("  hugo: not available (apt-get install hugo failed)")
+            return None
+        site = self.root / "hugo"
+        (site / "layouts/_default").mkdir(parents=True, exist_ok=True)
+        for name, text in HUGO_LAYOUT.items():
+            (site / "layouts/_default" / name).write_text(text, encoding="utf-8")
+        (site / "hugo.toml").write_text('baseURL = "https://example.org/"\nlanguageCode = "ar"\n'
+                                        'title = "أرشيف"\ndisableKinds = ["RSS"]\n'
+                                        '[taxonomies]\ncategory = "categories"\n',
+                                        encoding="utf-8")
+        content = site / "content"
+        if not content.exists():
+            content.symlink_to(self.content / "articles")
+        times, peaks = [], []
+        for _ in range(self.runs):
+            shutil.rmtree(site / "public", ignore_errors=True)
+            shutil.rmtree(site / "resources", ignore_errors=True)
+            seconds, peak, _ = timed(["hugo", "--quiet"], site)
+            times.append(seconds)
+            peaks.append(peak)
+        median = statistics.median(times)
+        self.rows.append(("Hugo 0.111, same Markdown, categories, cold", median, max(peaks), ""))
+        print(f"  {'Hugo, same Markdown, categories, cold':<46} {median:>8.2f} s  "
+              f"{max(peaks) / 2**20:>6.0f} MB", flush=True)
+        return median
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--articles", type=int, default=2000, help="0: the whole corpus")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--child", nargs=4, metavar=("CONFIG", "CONTENT", "OUT", "CACHE"),
-                        help=argparse.SUPPRESS)
+    parser.add_argument("--no-hugo", action="store_true")
+    parser.add_argument("--write", action="store_true", help="append to tests/bench/RESULTS.md")
     args = parser.parse_args()
-    if args.child:
-        child(*args.child)
-        return
     if not CORPUS.exists():
         sys.exit(f"skipped: {CORPUS} is absent (the shared data folder is not beside the repo)")
-
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-        root = Path(tmp)
-        content = root / "content"
-        subprocess.run([sys.executable, "-m", "generator", "import", str(CORPUS), "--content",
-                        str(content), "--limit", str(args.articles)], cwd=REPO, check=True,
-                       capture_output=True)
-        shutil.copytree(REGISTRY, content / "entities")
-
-        cold, warm = [], []
-        for run in range(args.runs):  # each cold run: a new output folder and an empty cache
-            out, cache = root / f"public-{run}", root / f"cache-{run}"
-            cold.append(run_build(content, out, cache))
-            warm.append(run_build(content, out, cache))
-        articles, links = count_links(root / "public-0")
-
-    def median(samples: list[dict], stage: str | None = None) -> float:
-        values = [sum(s["timings"].values()) if stage is None else s["timings"][stage]
-                  for s in samples]
-        return statistics.median(values)
-
-    n = cold[0]["articles"]
-    print(f"build benchmark: {n:,} corpus articles, {len(list(REGISTRY.rglob('*.toml')))} "
-          f"entities, median of {args.runs} runs")
-    print(f"  {'stage':<10} {'cold':>10} {'warm':>10}")
-    for stage in cold[0]["timings"]:
-        print(f"  {stage:<10} {median(cold, stage):>9.3f}s {median(warm, stage):>9.3f}s")
-    print(f"  {'total':<10} {median(cold):>9.3f}s {median(warm):>9.3f}s "
-          f"(warm/cold {median(warm) / median(cold):.2f})")
-    print(f"  linking: {median(cold, 'entities') / n * 1000:.2f} ms per article cold, "
-          f"{median(warm, 'entities') / n * 1000:.3f} ms cached; "
-          f"{links / articles:.2f} links per article")
-    print(f"  peak memory: {statistics.median(s['peak_mb'] for s in cold):.0f} MB cold")
-    print(f"  files written: {cold[0]['written']:,} cold, {warm[0]['written']:,} warm")
+        bench = Bench(Path(tmp), args.runs)
+        bench.setup(args.articles)
+        count = len(list((bench.content / "articles").rglob("*.md")))
+        print(f"build benchmark: {count:,} corpus articles, "
+              f"{len(list(REGISTRY.rglob('*.toml')))} entities, median of {args.runs} runs, "
+              f"{os.cpu_count()} cores", flush=True)
+        hugo = None if args.no_hugo else bench.hugo()
+        cold = bench.measure("cold build without search", bench.cold, "--no-search")
+        bench.measure("cold build with search", bench.cold)
+        bench.edits()
+    table = ["", f"### {count:,} articles ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, "
+                 f"median of {args.runs})", "",
+             "| build | seconds | × Hugo cold | peak memory |", "| --- | ---: | ---: | ---: |"]
+    for label, seconds, peak, _ in bench.rows:
+        ratio = f"{seconds / hugo:.2f}" if hugo else "—"
+        table.append(f"| {label} | {seconds:.2f} | {ratio} | {peak / 2**20:.0f} MB |")
+    print("\n".join(table))
+    if hugo:
+        print(f"  cold without search / Hugo cold: {cold / hugo:.2f}")
+    if args.write:
+        with RESULTS.open("a", encoding="utf-8") as handle:
+            handle.write("\n".join(table) + "\n")
 
 
 if __name__ == "__main__":

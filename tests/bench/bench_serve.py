@@ -1,10 +1,12 @@
 """Dev-server latency: `make bench` (or `python tests/bench/bench_serve.py [--articles N]`).
 
-Imports N articles of ../shared/corpus with the corpus entity registry, starts the real dev
-server, and measures the time from saving a file to the rebuilt page being served: the
-reload event received by a listener on the page, then the page fetched with the change.
-Median of several edits, for an article and for an entity file. Goal: under 200 ms for an
-article edit.
+Imports N articles of ../shared/corpus (0: all) with the corpus entity registry, builds the
+site (so that the server starts from the saved state, as after `make site`), starts the real
+dev server and measures its start-up (until it serves), then the time from saving a file to
+the rebuilt page being served: the reload event received by a listener on the page, then the
+page fetched with the change. Median of several edits, for an article and for an entity file.
+Goals: 100 ms for an article edit at 2,000 articles, 200 ms at the whole corpus; start-up
+within 10 s.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ def timed_edit(server, events, page: str, write, marker: str) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--articles", type=int, default=2000, help="0: the whole corpus")
     parser.add_argument("--edits", type=int, default=9)
     args = parser.parse_args()
     if not CORPUS.exists():
@@ -48,16 +50,20 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="bench-serve-") as tmp:
         root = Path(tmp)
+        limit = ["--limit", str(args.articles)] if args.articles else []
         subprocess.run([sys.executable, "-m", "generator", "import", str(CORPUS), "--content",
-                        str(root / "content"), "--limit", str(args.articles)],
-                       cwd=REPO, check=True, capture_output=True)
+                        str(root / "content"), *limit], cwd=REPO, check=True,
+                       capture_output=True)
         shutil.copytree(REGISTRY, root / "content" / "entities")
         config = root / "site.toml"
         config.write_text((REPO / "site.toml").read_text(encoding="utf-8").replace(
             'templates = "templates"', f'templates = "{REPO / "templates"}"').replace(
             'static = "static"', f'static = "{REPO / "static"}"'), encoding="utf-8")
+        subprocess.run([sys.executable, "-m", "generator", "build", "-q", "--config",
+                        str(config)], cwd=REPO, check=True)
 
-        article = sorted((root / "content" / "articles").rglob("*.md"))[args.articles // 2]
+        files = sorted((root / "content" / "articles").rglob("*.md"))
+        article = files[len(files) // 2]
         original = article.read_text(encoding="utf-8")
         year, month = article.parent.parent.name, article.parent.name
         page = f"/articles/{year}/{month}/{article.stem}/"
@@ -65,7 +71,7 @@ def main() -> None:
         started = time.perf_counter()
         with dev_server(config) as server:
             startup = time.perf_counter() - started
-            server.wait_for_output("wrote public/", timeout=300)
+            server.wait_for_output("wrote public/", timeout=600)
             server.get(page)
             events = Events(server, page)
             article_times = []
@@ -86,10 +92,10 @@ def main() -> None:
                                                f'data-entity="bench-{n}"'))
             output = server.output()
     ms = lambda seconds: f"{seconds * 1000:.0f} ms"  # noqa: E731
-    print(f"dev server: {args.articles:,} corpus articles, {args.edits} edits each, "
-          f"startup {startup:.1f} s")
+    print(f"dev server: {len(files):,} corpus articles, {args.edits} edits each, "
+          f"start-up after a build {startup:.1f} s")
     print(f"  article edit → page served: median {ms(statistics.median(article_times))}, "
-          f"min {ms(min(article_times))}, max {ms(max(article_times))} (goal: under 200 ms)")
+          f"min {ms(min(article_times))}, max {ms(max(article_times))}")
     print(f"  entity edit  → page served: median {ms(statistics.median(entity_times))}, "
           f"min {ms(min(entity_times))}, max {ms(max(entity_times))}")
     rebuilds = [line.strip() for line in output.splitlines() if "rebuilt (" in line]

@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from urllib.parse import quote, unquote
 
@@ -59,30 +61,42 @@ QUERIES = [
 ]
 
 
-def build_site(root: Path, articles: int) -> tuple[Path, Path]:
+def build_site(root: Path, articles: int, shard_size: int | None) -> tuple[Path, Path]:
     content, public = root / "content", root / "public"
     run = [sys.executable, "-m", "generator"]
-    subprocess.run([*run, "import", str(CORPUS), "--content", str(content), "--limit",
-                    str(articles)], cwd=REPO, check=True, capture_output=True)
+    limit = ["--limit", str(articles)] if articles else []
+    subprocess.run([*run, "import", str(CORPUS), "--content", str(content), *limit],
+                   cwd=REPO, check=True, capture_output=True)
     shutil.copytree(REGISTRY, content / "entities")
-    subprocess.run([*run, "build", "--content", str(content), "--out", str(public), "-q"],
-                   cwd=REPO, check=True)
+    config = REPO / "site.toml"
+    if shard_size:
+        config = root / "site.toml"
+        text = (REPO / "site.toml").read_text(encoding="utf-8")
+        text = re.sub(r"(?m)^search_shard_size = \d+", f"search_shard_size = {shard_size}", text)
+        for key in ("templates", "static"):
+            text = text.replace(f'{key} = "{key}"', f'{key} = "{REPO / key}"')
+        config.write_text(text, encoding="utf-8")
+    subprocess.run([*run, "build", "--config", str(config), "--content", str(content), "--out",
+                    str(public), "-q", "--cache", str(root / "cache")], cwd=REPO, check=True)
     return content, public
 
 
 def ground_truth(content: Path, public: Path) -> dict[str, set[str]]:
     from generator.config import load_config
-    from generator.content import read_content
+    from generator.engine import Engine
     from generator.entities.matching import key_variants, normalize, tokenize
 
-    config = load_config(REPO / "site.toml", {"content": content, "output": public})
+    config = load_config(REPO / "site.toml", {"content": content, "output": public,
+                                              "cache": public.parent / "cache"})
+    engine = Engine.for_config(config)
+    engine.load()
     keys_of = {}
-    for article in read_content(config).articles:
-        text = f"{article.title}\n{article.text}"
+    for entry in engine.snapshot.site.articles:
+        text = f"{entry.title}\n{engine.snapshot.resources.body(entry).text}"
         keys = set()
         for token in tokenize(text):
             keys.update(key_variants(token[2]))
-        keys_of["/" + article.url] = keys
+        keys_of["/" + entry.url] = keys
     truth = {}
     for query, _, (kind, target) in QUERIES:
         if kind == "entity":
@@ -98,9 +112,7 @@ def ground_truth(content: Path, public: Path) -> dict[str, set[str]]:
 RUN_ALL = """async ([query, raw]) => {
   const search = await window.archiveSearch.ready();
   if (raw) {
-    const base = document.getElementById('search').dataset.base;
-    const pagefind = await import(base + 'pagefind/pagefind.js');
-    const found = await pagefind.search(query);
+    const found = await search.pagefind.search(query);
     return Promise.all(found.results.map(async (r) => (await r.data()).url));
   }
   const found = await search.run(query);
@@ -119,39 +131,47 @@ def measure(public: Path, truth: dict[str, set[str]]) -> list[dict]:
             relevant = truth[query]
             ours = {unquote(u) for u in page.evaluate(RUN_ALL, [query, False])}
             alone = {unquote(u) for u in page.evaluate(RUN_ALL, [query, True])}
+            size, seconds = cold_query(browser, url, query)
             rows.append({"query": query, "kind": kind, "relevant": len(relevant),
                          "alone": len(alone & relevant), "ours": len(ours & relevant),
-                         "extra": len(ours - relevant), "bytes": cold_bytes(browser, url, query)})
+                         "extra": len(ours - relevant), "bytes": size, "seconds": seconds})
     return rows
 
 
-def cold_bytes(browser, url: str, query: str) -> int:
-    """Bytes downloaded by a first visit to /search/?q=... with an empty cache."""
+def cold_query(browser, url: str, query: str) -> tuple[int, float]:
+    """Bytes downloaded by a first visit to /search/?q=... with an empty cache, and the
+    seconds from the page's load to the results being shown."""
     context = browser.new_context()
     page = context.new_page()
     requests = []
     page.on("requestfinished", lambda request: requests.append(request))
     page.goto(f"{url}search/?q={quote(query)}")
+    start = time.perf_counter()
     page.wait_for_function("() => { const s = document.querySelector('.search-status').textContent;"
-                           " return s && !s.startsWith('يبحث'); }", timeout=60_000)
+                           " return s && !s.startsWith('يبحث'); }", timeout=60_000, polling=20)
+    seconds = time.perf_counter() - start
     page.wait_for_load_state("networkidle")
     total = sum(request.sizes()["responseBodySize"] for request in requests)
     context.close()
-    return total
+    return total, seconds
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--articles", type=int, default=2000, help="0: the whole corpus")
+    parser.add_argument("--shard-size", type=int, help="search_shard_size (default: site.toml's)")
     args = parser.parse_args()
     if not CORPUS.exists():
         sys.exit(f"skipped: {CORPUS} is absent (the shared data folder is not beside the repo)")
     with tempfile.TemporaryDirectory(prefix="search-quality-") as tmp:
-        content, public = build_site(Path(tmp), args.articles)
+        content, public = build_site(Path(tmp), args.articles, args.shard_size)
         truth = ground_truth(content, public)
         rows = measure(public, truth)
         index_bytes = sum(p.stat().st_size for p in (public / "pagefind").rglob("*") if p.is_file())
-    print(f"search quality: {args.articles:,} corpus articles, index {index_bytes / 1e6:.1f} MB")
+        shards = len([p for p in (public / "pagefind").iterdir() if p.is_dir()])
+        count = len(list((content / "articles").rglob("*.md")))
+    print(f"search quality: {count:,} corpus articles, index {index_bytes / 1e6:.1f} MB in "
+          f"{shards} shards")
     print("  as typed: Pagefind's search for the query as typed (on the expanded index);")
     print("  expanded: the search page's queries (clitic, ة/ه, ى/ي variants), merged;")
     print("  extra: found but not in the known answer (often Pagefind's stemming: مصر → المصري)")
@@ -168,6 +188,9 @@ def main() -> None:
     sizes = sorted(r["bytes"] for r in rows)
     print(f"  cold query download: median {sizes[len(sizes) // 2] / 1000:.0f} kB, "
           f"max {sizes[-1] / 1000:.0f} kB")
+    times = sorted(r["seconds"] for r in rows)
+    print(f"  cold query time (page loaded → results shown): median "
+          f"{times[len(times) // 2] * 1000:.0f} ms, max {times[-1] * 1000:.0f} ms")
 
 
 if __name__ == "__main__":
