@@ -1,10 +1,10 @@
 """Publishing a snapshot: render the pages whose fingerprint differs from what the output
 folder holds, write them beside it, index search, switch the output folder, save the state.
 
-Rendering runs where the executor says: for a first build, every page is fingerprinted,
-rendered and written by worker processes, which return only (file, fingerprint); for an
-incremental build the fingerprints are compared here first and only the pages that changed
-are rendered. Rendered pages are written as they come, never all held in memory.
+Rendering runs where the executor says (worker processes when there are many files): every
+file is fingerprinted, and those whose fingerprint differs from what the output holds (all of
+them on a first build) are rendered and written by the workers themselves, which return only
+(file, fingerprint). Rendered pages are written as they come, never all held in memory.
 """
 
 from __future__ import annotations
@@ -91,39 +91,49 @@ def publish(engine: Engine, snapshot: Snapshot, search: bool = True) -> PublishR
 
 def _render(engine: Engine, snapshot: Snapshot, known: dict[str, str], staging: Staging,
             fresh: bool) -> tuple[dict[str, str], int, set[str], dict]:
-    if fresh:
-        fingerprints, todo = {}, list(snapshot.jobs)
-    else:
+    """Fingerprint every file, and render and stage those whose fingerprint differs from what
+    the output holds (in parallel where there are many)."""
+    if fresh:  # unknown output: every file is rendered, the fingerprints by the workers
+        files, known, fingerprints = list(snapshot.jobs), {}, {}
+    else:  # here first (cheaper than starting workers), then only what changed
         fingerprints = {file: snapshot.fingerprint(file) for file in snapshot.jobs}
-        todo = [file for file, value in fingerprints.items() if known.get(file) != value]
-    executor = engine.executor or executor_for(len(todo))
-    written: set[str] = set()
+        files = [file for file, value in fingerprints.items() if known.get(file) != value]
+    executor = engine.executor or executor_for(len(files))
+    written, rendered = set(), 0
     related = dict(snapshot.site.entities.related.computed)
-    for file, value, wrote, computed in executor.map(render_files, (snapshot, staging), todo):
+    for file, value, status, computed in executor.map(render_files, (snapshot, staging,
+                                                                     known), files):
         fingerprints[file] = value
-        if wrote:
+        rendered += status != "known"
+        if status == "written":
             written.add(file)
         related.update(computed)
-    return fingerprints, len(todo), written, related
+    return fingerprints, rendered, written, related
 
 
-def render_files(shared: tuple[Snapshot, Staging], files: Sequence[str]) -> list[tuple]:
-    """Render and stage output files: (file, fingerprint, written, related lists computed)
-    for each. Runs in worker processes; files are written by threads while the next pages
-    render (writing waits on the disk, rendering on the processor)."""
-    snapshot, staging = shared
+def render_files(shared: tuple[Snapshot, Staging, dict[str, str]],
+                 files: Sequence[str]) -> list[tuple]:
+    """Fingerprint output files and render and stage those whose fingerprint is not ``known``:
+    (file, fingerprint, "known" | "written" | "same", related lists computed) for each. Runs
+    in worker processes; files are written by threads while the next pages render (writing
+    waits on the disk, rendering on the processor)."""
+    snapshot, staging, known = shared
     computed = snapshot.site.entities.related.computed
     pending = []
     with ThreadPoolExecutor(max_workers=WRITERS) as writers:
         for file in files:
             value = snapshot.fingerprint(file)
+            url = snapshot.jobs[file].url  # an article page computes its related articles
+            related = {url: computed[url]} if url in computed else {}
+            if known.get(file) == value:
+                pending.append((file, value, None, related))
+                continue
             data = snapshot.render(file)
             if data is None:
                 raise BuildError(f"no page for {file}")
-            url = snapshot.jobs[file].url  # an article page computes its related articles
-            pending.append((file, value, writers.submit(staging.put, file, data),
-                            {url: computed[url]} if url in computed else {}))
-        return [(file, value, wrote.result(), related)
+            pending.append((file, value, writers.submit(staging.put, file, data), related))
+        return [(file, value, "known" if wrote is None else
+                 "written" if wrote.result() else "same", related)
                 for file, value, wrote, related in pending]
 
 

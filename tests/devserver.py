@@ -83,8 +83,10 @@ class Events:
         self.queue: queue.Queue = queue.Queue()
         self._response = urllib.request.urlopen(
             f"{server.base}/__dev/events?path={quote(page)}", timeout=60)
+        # The server registers the listener before it answers: once the stream's first line
+        # (its retry delay) is here, every later event for this page will be too.
+        assert self._response.readline().startswith(b"retry:")
         threading.Thread(target=self._read, daemon=True).start()
-        time.sleep(0.1)  # let the server register the listener
 
     def _read(self) -> None:
         event = None
@@ -112,6 +114,21 @@ class Events:
                 continue
             if event == wanted:
                 return data
+
+    def until_done(self, timeout: float = 15) -> list[str]:
+        """The names of the events of the next update, up to its closing ``build-done``."""
+        names, deadline = [], time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"no build-done event within {timeout} s")
+            try:
+                event, _ = self.queue.get(timeout=remaining)
+            except queue.Empty:
+                continue
+            if event == "build-done":
+                return names
+            names.append(event)
 
     def drain(self) -> list[str]:
         names = []

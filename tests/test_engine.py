@@ -108,6 +108,9 @@ EDITS = {
     "site.toml link policy": lambda s: _edit(s.root / "site.toml", "[pagination]",
                                              '[entities]\nlink = "all"\n\n[pagination]'),
     "page": lambda s: s.write("pages/about.md", '+++\ntitle = "من نحن"\n+++\n\nنص آخر.'),
+    "output folder deleted": lambda s: shutil.rmtree(s.public),
+    "a file of the output deleted by hand, with an article edit": lambda s: (
+        (s.public / "categories/index.html").unlink(), write_article(s, 9, title="تعديل")),
 }
 
 

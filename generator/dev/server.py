@@ -115,6 +115,8 @@ class DevServer:
                 if update.kind != "css":
                     self.clients.send("reload", {}, file)
                     reloaded.append(file)
+        # Last for every page: whatever this update had to say to it was said before.
+        self.clients.send("build-done", {"version": snapshot.version})
         return reloaded
 
     def failed(self, error: BuildError) -> None:

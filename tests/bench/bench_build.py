@@ -3,7 +3,8 @@
 Imports N articles of ../shared/corpus/ant-v2.1-news.jsonl.gz (0: all of them) with the corpus
 entity registry into a temporary folder, then measures, each build in a new process and each
 figure the median of --runs runs, with the peak memory of the build's whole process tree
-(the build and its workers, summed; Pagefind's own processes included when it runs):
+(the build and its workers, proportional set sizes summed, so pages that forked workers
+share count once; Pagefind's own processes included when it runs):
 
 - cold builds (no output, no cache), without and with the search index;
 - a rebuild when nothing changed;
@@ -67,24 +68,34 @@ class PeakMemory:
 
 
 def tree_rss(root: int) -> int:
-    """Resident bytes of ``root`` and every process descending from it."""
-    parents, rss = {}, {}
+    """Memory of ``root`` and every process descending from it: the sum of their proportional
+    set sizes (a page shared by forked workers counts once, split between them)."""
+    parents = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
         try:
             with open(f"/proc/{entry.name}/stat", "rb") as handle:
-                fields = handle.read().rsplit(b")", 1)[1].split()
-            parents[int(entry.name)] = int(fields[1])
-            rss[int(entry.name)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+                parents[int(entry.name)] = int(handle.read().rsplit(b")", 1)[1].split()[1])
         except (OSError, IndexError, ValueError):
             continue
     total, todo = 0, [root]
     while todo:
         pid = todo.pop()
-        total += rss.get(pid, 0)
+        total += _pss(pid)
         todo.extend(child for child, parent in parents.items() if parent == pid)
     return total
+
+
+def _pss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def timed(command: list[str], cwd: Path) -> tuple[float, int, str]:
