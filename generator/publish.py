@@ -158,11 +158,11 @@ def _save(engine: Engine, snapshot: Snapshot, related: dict) -> None:
     store.flush()
     engine.state_store.save(state, previous)
     engine.saved_state = state
+    # The dev server may hold a newer snapshot already: what it uses is kept too.
+    current = engine.snapshot.state.entries if engine.snapshot else {}
+    kept = {e.digest for e in state.entries.values()} | {e.digest for e in current.values()}
     if previous is None or previous.key != state.key:
-        store.keep_only((e.digest for e in state.entries.values()), state.entries)
-    else:  # the dev server may hold a newer snapshot already: keep what it uses too
-        current = engine.snapshot.state.entries if engine.snapshot else {}
-        kept = {e.digest for e in state.entries.values()} | \
-            {e.digest for e in current.values()}
+        store.keep_only(kept, state.entries.keys() | current.keys())
+    else:
         store.forget({e.digest for e in previous.entries.values()} - kept,
                      previous.entries.keys() - state.entries.keys() - current.keys())

@@ -161,3 +161,20 @@ def test_in_memory_snapshot_equals_a_load_of_the_same_inputs(app_site):
     cold = load_engine(app_site.root / "site.toml").snapshot
     assert set(snapshot.jobs) == set(cold.jobs)
     assert [f for f in cold.jobs if snapshot.render(f) != cold.render(f)] == []
+
+
+def test_publishing_an_older_snapshot_keeps_what_the_current_one_uses(app_site):
+    """The publisher writes the output from the snapshot it took while edits go on; tidying
+    the cache after it must not drop the records the newer snapshot renders from."""
+    engine = Engine(app_site.root / "site.toml")
+    engine.load()
+    older = engine.snapshot
+    app_site.article("a1", title="خبر معدل", date="2019-03-02", body="لافروف في موسكو اليوم.")
+    app_site.write("entities/place/cairo.toml", 'name = "القاهرة"\n')
+    engine.apply({app_site.content / "articles/a1.md",
+                  app_site.content / "entities/place/cairo.toml"})
+    engine.publish(search=False, snapshot=older)  # the publisher, one edit behind
+    newer = engine.snapshot
+    assert newer is not older
+    assert all(newer.render(file) is not None for file in newer.jobs)
+    assert {"خبر معدل"} <= {a.title for a in newer.site.articles}
