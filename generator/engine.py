@@ -6,10 +6,11 @@ changed, renders them and writes them. ``build`` and ``serve`` both drive it.
   every input new.
 - :meth:`Engine.apply` applies a batch of changed paths (the dev server's saves).
 - Applying re-reads and re-links only the files that changed (and, when the registry
-  changed, the articles that may name a changed entity), assembles the site's indexes again,
-  keeping the costly ones where no change reaches them, and plans every page with its
-  fingerprint (``jobs.py``). The result is a :class:`Snapshot`: one consistent, immutable
-  state of the site, from which any page can be rendered.
+  changed, the articles that may name a changed entity), assembles the site's indexes again
+  (patching the previous ones after a small edit, and keeping the costly ones where no change
+  reaches them), and plans the pages (``pages.Plan``: part by part, when asked for), each
+  with its fingerprint (``jobs.py``). The result is a :class:`Snapshot`: one consistent,
+  immutable state of the site, from which any page can be rendered.
 - :meth:`Engine.publish` (``publish.py``) renders the pages whose fingerprint differs from
   what the output folder holds, writes them, indexes search, switches the output folder,
   and saves the state for the next build.
