@@ -266,13 +266,15 @@ def feeds(site: Site) -> Iterator[PageJob]:
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file, the protocol's maximum
 
 
-def sitemap_context(res: Resources, entries: tuple[tuple[str, Entry | None], ...]) -> dict:
-    return {"entries": tuple((url, dated.lastmod if dated else None) for url, dated in entries)}
+def sitemap_context(res: Resources, entries: tuple) -> dict:
+    return {"entries": entries}
 
 
 def sitemap(jobs: Sequence[PageJob]) -> Iterator[PageJob]:
-    # Each URL with what dates it: an article's entry (its lastmod), or nothing.
-    entries = tuple((job.url, job.dated) for job in jobs if job.in_sitemap)
+    # Each URL with its date (an article's), so that an article's edit that keeps its date
+    # does not render 36,000 lines again.
+    entries = tuple((job.url, job.dated.lastmod if job.dated else None)
+                    for job in jobs if job.in_sitemap)
     chunks = [entries[i:i + SITEMAP_LIMIT] for i in range(0, len(entries), SITEMAP_LIMIT)] or [()]
     if len(chunks) == 1:
         yield PageJob("sitemap.xml", "sitemap.xml", sitemap_context, (chunks[0],),

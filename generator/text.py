@@ -12,7 +12,6 @@ import re
 import unicodedata
 from html.parser import HTMLParser
 
-from camel_tools.utils.dediac import dediac_ar
 from camel_tools.utils.normalize import normalize_unicode
 
 # Bidi embeddings/overrides/isolates, LRM/RLM and the Arabic letter mark.
@@ -48,11 +47,16 @@ def clean_line(text: str) -> str:
 
 
 TATWEEL = "\u0640"
+# camel-tools' Arabic diacritics (``utils.charsets.AR_DIAC_CHARSET``, which ``dediac_ar``
+# removes), written out so that a build that reads one article does not pay for importing
+# camel-tools' Unicode tables (a third of a second); tests/test_text.py checks they agree.
+AR_DIACRITICS = "\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0670"
+_MARKS = str.maketrans("", "", AR_DIACRITICS + TATWEEL)
 
 
 def strip_marks(word: str) -> str:
     """Without diacritics and tatweel, letters kept as written: «لافـــروفُ» → «لافروف»."""
-    return dediac_ar(word).replace(TATWEEL, "")
+    return word.translate(_MARKS)
 
 
 _SLUG_DROP_RE = re.compile(r"[^\w\s-]|_")

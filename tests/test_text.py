@@ -59,3 +59,14 @@ def test_summary_cuts_at_a_sentence_or_word():
 def test_html_blocks_split_paragraphs():
     assert html_blocks("<h2>عنوان</h2><p>نص <b>مهم</b></p><ul><li>أ</li><li>ب</li></ul>") == \
         ["عنوان", "نص مهم", "أ", "ب"]
+
+
+def test_the_diacritics_are_camel_tools_own():
+    from camel_tools.utils.charsets import AR_DIAC_CHARSET
+    from camel_tools.utils.dediac import dediac_ar
+
+    from generator.text import AR_DIACRITICS, TATWEEL, strip_marks
+
+    assert set(AR_DIACRITICS) == set(AR_DIAC_CHARSET)
+    sample = "لافـــروفُ وَصَلَ إِلَى القاهِرَةِ، مُحَمَّدٌ ٰ" + "".join(map(chr, range(0x600, 0x700)))
+    assert strip_marks(sample) == dediac_ar(sample).replace(TATWEEL, "")
