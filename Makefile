@@ -30,7 +30,7 @@ lint: $(VENV)/.installed-test
 	$(PY) -m ruff check generator tests
 
 # Speed, memory and search quality, measured on ../shared/corpus (see tests/bench/): 2,000
-# articles, then the whole corpus (about half an hour on 2 cores). Results: tests/bench/RESULTS.md.
+# articles, then the whole corpus (about 40 minutes on 2 cores). Results: tests/bench/RESULTS.md.
 bench: $(VENV)/.installed-test
 	$(PY) tests/bench/bench_build.py --articles 2000 --runs 3
 	$(PY) tests/bench/bench_build.py --articles 0 --runs 2
