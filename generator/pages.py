@@ -2,7 +2,8 @@
 
 Each page type has a planning function here (which picks the inputs from the site's
 precomputed indexes) and a builder (which turns the inputs into the template's context). To
-add a page type, add both and call the planning function from :func:`plan_pages`.
+add a page type, add both and plan it from :class:`Plan` (a part of its own, or one that
+matches the first segment of its URL: see ``Plan.part_of``).
 """
 
 from __future__ import annotations
@@ -37,10 +38,6 @@ class Chrome:
 
     def __repr__(self) -> str:
         return f"Chrome@{self.digest}"
-
-
-def plan_pages(site: Site, assets: Assets) -> list[PageJob]:
-    return list(Plan(site, assets).values())
 
 
 class Plan(Mapping[str, PageJob]):
