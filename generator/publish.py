@@ -48,7 +48,9 @@ def publish(engine: Engine, snapshot: Snapshot, search: bool = True) -> PublishR
             transaction.record(written)
             line.note(f"{plural(len(snapshot.jobs), 'file')}, {rendered:,} rendered")
         with reporter.stage("write") as line:
-            if fresh:  # what the output held was not known: remove what was not written
+            if transaction.staging.fresh:  # a new folder: it holds only what was written
+                removed = 0
+            elif fresh:  # what the output held was not known: remove what was not written
                 removed = transaction.sweep(set(snapshot.jobs), owned - {SEARCH_FOLDER})
             else:
                 removed = transaction.remove(set(known) - set(snapshot.jobs))
