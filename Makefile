@@ -11,9 +11,10 @@ SEED_CATEGORY := middleEast
 # Print one group of pins from pyproject.toml: deps, test or no-deps.
 PINS = $(PY) -c "import sys, tomllib; p = tomllib.load(open('pyproject.toml', 'rb')); \
 	g = {'deps': p['project']['dependencies'], 'test': p['project']['optional-dependencies']['test'], \
-	'no-deps': p['tool']['archive']['no-deps']}; print('\n'.join(g[sys.argv[1]]))"
+	'no-deps': p['tool']['archive']['no-deps'], \
+	'ner-train': p['project']['optional-dependencies']['ner-train']}; print('\n'.join(g[sys.argv[1]]))"
 
-.PHONY: site serve test lint bench seed clean
+.PHONY: site serve test lint bench seed clean ner-model
 
 site: $(VENV)/.installed
 	$(PY) -m generator build
@@ -38,6 +39,13 @@ bench: $(VENV)/.installed-test
 	$(PY) tests/bench/search_quality.py --articles 0
 	$(PY) tests/bench/bench_serve.py --articles 2000
 	$(PY) tests/bench/bench_serve.py --articles 0
+	$(PY) tests/bench/bench_ner.py --articles 2000 --runs 3
+
+# Train the named-entity model shipped in generator/ner/model/ from ../shared/ner (ANERcorp,
+# its development split held out) and ../shared/corpus (word clusters): about 3 minutes.
+ner-model: $(VENV)/.installed-ner
+	$(PY) -m generator.ner.train --data ../shared/ner --corpus ../shared/corpus \
+		--out generator/ner/model
 
 # Re-import the seed article into content/ (its text carries no date).
 seed: $(VENV)/.installed
@@ -52,6 +60,11 @@ $(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
 	$(PINS) no-deps > $(VENV)/requirements-no-deps.txt
 	$(PY) -m pip install --quiet -r $(VENV)/requirements.txt
 	$(PY) -m pip install --quiet --no-deps -r $(VENV)/requirements-no-deps.txt
+	touch $@
+
+$(VENV)/.installed-ner: $(VENV)/.installed
+	$(PINS) ner-train > $(VENV)/requirements-ner.txt
+	$(PY) -m pip install --quiet -r $(VENV)/requirements-ner.txt
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed

@@ -1,4 +1,4 @@
-"""Command line: ``python -m generator build|import``.
+"""Command line: ``python -m generator build|serve|import|ner|entities``.
 
 Every user-fixable problem arrives here as a :class:`BuildError` and is printed
 as ``error: path:line: message`` with exit status 1, never as a traceback.
@@ -71,6 +71,40 @@ def _parser() -> argparse.ArgumentParser:
                      help="publication date for plain-text articles, whose text carries none")
     imp.add_argument("--category", action="append", default=[], metavar="KEY",
                      help="category key for plain-text articles (repeatable)")
+
+    ner = commands.add_parser(
+        "ner", help="tag people, places and organisations in a JSONL file",
+        description="Run the shipped named-entity model over a JSONL file whose lines are "
+                    '{"id": ..., "text": "..."}; write {"id": ..., "entities": [{"start", '
+                    '"end", "type", "text"}]} lines (character offsets into text).')
+    ner.add_argument("--in", dest="source", type=Path, required=True, metavar="FILE")
+    ner.add_argument("--out", dest="target", type=Path, required=True, metavar="FILE")
+
+    entities = commands.add_parser(
+        "entities", help="review the names the tagger discovered",
+        description="List the names the tagger found that the registry lacks, and record "
+                    "decisions about them as files under content/entities/.")
+    actions = entities.add_subparsers(dest="action", required=True, metavar="ACTION")
+    suggest = actions.add_parser("suggest", help="list candidates ranked by articles")
+    suggest.add_argument("--min", type=int, metavar="N",
+                         help="only names found in at least N articles (default: "
+                              "[entities] discover_min)")
+    suggest.add_argument("--type", metavar="T", help="only this entity type")
+    suggest.add_argument("--limit", type=int, default=50, metavar="N",
+                         help="show at most N candidates (default 50)")
+    accept = actions.add_parser("accept", help="register a candidate as an entity")
+    accept.add_argument("name", metavar="NAME|ID")
+    accept.add_argument("--id", dest="entity_id", metavar="ID", help="the entity's id")
+    accept.add_argument("--type", metavar="T", help="the entity's type")
+    reject = actions.add_parser("reject", help="never link or suggest these names again")
+    reject.add_argument("names", nargs="+", metavar="NAME")
+    merge = actions.add_parser("merge", help="add a candidate's spellings to an entity")
+    merge.add_argument("name", metavar="NAME|ID")
+    merge.add_argument("into", metavar="INTO", help="id of the registered entity")
+    for action in (suggest, accept, reject, merge):
+        _common(action)
+        action.add_argument("--cache", type=Path, metavar="DIR",
+                            help="cache folder (default: [paths] cache in the config)")
     return parser
 
 
@@ -95,6 +129,10 @@ def main(argv: list[str] | None = None) -> int:
             return _build(args)
         if args.command == "serve":
             return _serve(args)
+        if args.command == "ner":
+            return _ner(args)
+        if args.command == "entities":
+            return _entities(args)
         return _import(args)
     except BuildError as exc:
         print(f"error: {exc.format(Path.cwd())}", file=sys.stderr)
@@ -159,4 +197,33 @@ def _import(args: argparse.Namespace) -> int:
     stats = import_sources(args.sources, content, limit=args.limit, default_date=args.date,
                            categories=args.category)
     print(f"imported into {content}: {stats.line() or 'nothing'}")
+    return 0
+
+
+def _ner(args: argparse.Namespace) -> int:
+    from .ner.jsonl import tag_file
+
+    count = tag_file(args.source, args.target)
+    print(f"tagged {count:,} texts into {args.target}")
+    return 0
+
+
+def _entities(args: argparse.Namespace) -> int:
+    from .entities import review
+
+    if not args.config.exists():
+        raise BuildError("config file not found", args.config)
+    config, discovery = review.candidates(args.config, _overrides(args))
+    if args.action == "suggest":
+        minimum = args.min if args.min is not None else config.entities.discover_min
+        print("\n".join(review.suggest(discovery, minimum, args.type, args.limit)))
+    elif args.action == "accept":
+        path = review.accept(config, discovery, args.name, args.entity_id, args.type)
+        print(f"registered {args.name!r} in {path}")
+    elif args.action == "reject":
+        path = review.reject(config, discovery, args.names)
+        print(f"rejected {len(args.names)} name(s) in {path}")
+    else:
+        path = review.merge(config, discovery, args.name, args.into)
+        print(f"merged {args.name!r} into {path}")
     return 0

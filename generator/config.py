@@ -49,6 +49,10 @@ DEFAULT_ENTITY_TYPES = FrozenDict(
 class EntitySettings:
     link: str = "first"  # "first": link the first mention per article; "all": every mention
     types: Mapping[str, str] = field(default_factory=lambda: DEFAULT_ENTITY_TYPES)  # key -> label
+    # Names the tagger finds that the registry lacks: "link" (pages and links for those found
+    # in at least discover_min articles), "suggest" (only `entities suggest` lists them), "off".
+    discover: str = "link"
+    discover_min: int = 5
 
 
 @dataclass(frozen=True)
@@ -198,10 +202,16 @@ def parse_config(data: dict, path: Path, text: str, overrides: Mapping[str, Path
         if value < 1:
             raise check.fail("must be at least 1", key, "pagination")
 
-    entities = check.table(data.get("entities", {}), "entities", {"link": str, "types": dict})
+    entities = check.table(data.get("entities", {}), "entities",
+                           {"link": str, "types": dict, "discover": str, "discover_min": int})
     if entities.get("link", "first") not in ("first", "all"):
         raise check.fail("expected 'first' (link the first mention per article) or 'all'",
                          "link", "entities")
+    if entities.get("discover", "link") not in ("link", "suggest", "off"):
+        raise check.fail("expected 'link' (pages for names the tagger finds), 'suggest' or "
+                         "'off'", "discover", "entities")
+    if entities.get("discover_min", 5) < 1:
+        raise check.fail("must be at least 1", "discover_min", "entities")
     types = check.labels(entities.get("types", DEFAULT_ENTITY_TYPES), "entities.types")
     if not types:
         raise check.fail("at least one entity type is needed", "types", "entities")
@@ -220,7 +230,9 @@ def parse_config(data: dict, path: Path, text: str, overrides: Mapping[str, Path
         pagination=Pagination(**pages),
         categories=check.labels(data.get("categories", {}), "categories"),
         sources=check.labels(data.get("sources", {}), "sources"),
-        entities=EntitySettings(link=entities.get("link", "first"), types=types),
+        entities=EntitySettings(link=entities.get("link", "first"), types=types,
+                                discover=entities.get("discover", "link"),
+                                discover_min=entities.get("discover_min", 5)),
         paths=Paths(**resolved),
         path=path,
     )

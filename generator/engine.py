@@ -22,9 +22,8 @@ good snapshot, and a failed build leaves the output folder as it was.
 from __future__ import annotations
 
 import dataclasses
-import os
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,9 +32,10 @@ import jinja2
 from . import inputs as scanning
 from .assets import Assets, collect_assets
 from .config import Config, load_config
-from .content import check_unique, read_article, read_file, read_page
-from .entities.index import articles_by_entity, stale_entities, stale_related
-from .entities.link import could_mention, link_article, link_settings, relink_keys
+from .content import check_unique, read_page
+from .entities.discover import Discovery, discover_in, extend
+from .entities.index import stale_entities, still_related
+from .entities.link import link_settings, mention_test, relink_keys
 from .entities.registry import Registry, load_registry
 from .errors import BuildError
 from .frozen import FrozenDict
@@ -45,10 +45,11 @@ from .markup import MarkdownRenderer
 from .model import Entry, Page, Site, digest_of
 from .pages import Plan
 from .parallel import Executor, executor_for
+from .reading import read_articles
 from .report import Reporter, plural
 from .site import assemble
 from .state import State, StateStore, cache_folder, generator_version, state_key
-from .store import RecordStore, pack, pack_words
+from .store import RecordStore
 from .templates import make_environment, render_page, template_digests
 
 
@@ -103,6 +104,7 @@ class Update:
     reread: int = 0  # article and page files read again
     relinked: int = 0  # articles whose entities were linked again
     timings: dict[str, float] = field(default_factory=dict)
+    tagged: int = 0  # articles the named-entity tagger read (not reused from the cache)
 
     def describe(self) -> str:
         detail = f"{self.reread} re-read, {self.relinked} re-linked" if self.kind in (
@@ -130,6 +132,7 @@ class Engine:
         self.indexed = False  # the search index is up to date with the saved state
         self.lock = threading.Lock()  # held while a snapshot is made
         self.saved: int | None = None  # the snapshot whose state is saved and output written
+        self.tagged = 0  # articles the tagger read in the current apply
         self._version = 0
         self._renderer = MarkdownRenderer()
 
@@ -199,7 +202,7 @@ class Engine:
             if str(self.config_path) in paths:
                 config = self._load_config()
             if config == base.config:
-                scanned = _rescan(base.inputs, paths, config)
+                scanned = scanning.rescan(base.inputs, paths, config)
             else:  # the folders may have moved
                 scanned = scanning.scan(config)
             changed = scanning.changed(base.inputs, scanned)
@@ -210,69 +213,122 @@ class Engine:
     def _apply(self, base: State, config: Config, scanned: dict[str, Signature],
                changed: set[str], kind: str | None = None) -> Update:
         timings = {}
+        self.tagged = 0
         roots = Roots(config)
         kinds = {path: roots.kind(path) for path in changed}
         config_changed = base.config != config
         with self.reporter.stage("read") as line:
-            registry, relink = self._registry(base, config, kinds, config_changed)
-            entries, pages, reread, relinked = self._read(base, config, registry, scanned,
-                                                          changed, relink)
-            line.note(f"{plural(reread, 'file')} read, {plural(relinked, 'article')} linked")
+            declared, registry, relink = self._registry(base, config, kinds, config_changed)
+            found = {p: names for p, names in base.found.items() if p in scanned}
+            entries, pages, reread, relinked, refound = self._read(
+                base, config, registry, scanned, changed, relink, found, base.entries)
+            line.note(f"{plural(reread, 'file')} read, {plural(relinked, 'article')} linked"
+                      + (f", {self.tagged:,} tagged" if self.tagged else ""))
         timings["read"] = self.reporter.timings["read"]
+        discovery = base.discovery if config.entities.discover != "off" else None
+        if config.entities.discover != "off" and (
+                refound or declared is not base.declared or config_changed
+                or discovery is None or len(found) != len(base.found)):
+            with self.reporter.stage("discover") as line:
+                registry, discovery, again = self._discover(config, declared, registry, found,
+                                                            scanned, entries)
+                relinked += again
+                line.note(f"{plural(len(discovery.linked()), 'entity', 'entities')} found in "
+                          f"{discovery.minimum}+ articles, {plural(again, 'article')} linked")
+            timings["discover"] = self.reporter.timings["discover"]
         with self.reporter.stage("index") as line:
             snapshot = self._snapshot(base, config, registry, scanned, entries, pages, kinds,
-                                      config_changed)
+                                      config_changed, declared, found, discovery)
             line.note(f"{plural(len(snapshot.site.articles), 'article')}, "
                       f"{plural(len(snapshot.site.registry.live()), 'entity', 'entities')}")
         timings["index"] = self.reporter.timings["index"]
         self.snapshot = snapshot
         return Update(kind or _update_kind(kinds, config_changed),
-                      sum(timings.values()), reread, relinked, timings)
+                      sum(timings.values()), reread, relinked, timings, self.tagged)
 
     def _registry(self, base: State, config: Config, kinds: Mapping[str, str | None],
-                  config_changed: bool) -> tuple[Registry, set[str] | None]:
-        """The registry, and the articles to link again because of it (None: all)."""
+                  config_changed: bool) -> tuple[Registry, Registry, set[str] | None]:
+        """The registry editors keep; the one to link with (with the entities discovered in
+        the saved state); and the articles to link again because of it (None: all)."""
         if base.registry is not None and not config_changed and "entity" not in kinds.values():
-            return base.registry, set()
-        registry = load_registry(config)
+            return base.declared, base.registry, set()
+        declared = load_registry(config)
+        registry = declared
+        if config.entities.discover == "link" and base.found:
+            registry = extend(declared, discover_in(config, declared, base.found))
         if base.registry is None or link_settings(config) != link_settings(base.config):
-            return registry, None
-        keys = relink_keys(base.registry, registry)
+            return declared, registry, None
+        return declared, registry, self._relink(base.entries, base.registry, registry)
+
+    def _relink(self, entries: Mapping[str, Entry], before: Registry,
+                after: Registry) -> set[str]:
+        """The articles that may link differently with ``after`` than with ``before``."""
+        keys = relink_keys(before, after)
         if not keys:
-            return registry, set()
-        vocabularies = self.store.vocabularies()
-        return registry, {source for source, entry in base.entries.items()
-                          if entry.declares or could_mention(vocabularies.get(source), keys)}
+            return set()
+        vocabularies, could_mention = self.store.vocabularies(), mention_test(keys)
+        return {source for source, entry in entries.items()
+                if entry.declares or could_mention(vocabularies.get(source))}
+
+    def _discover(self, config: Config, declared: Registry, registry: Registry,
+                  found: dict[str, tuple], scanned: dict[str, Signature],
+                  entries: dict[str, Entry]) -> tuple[Registry, Discovery, int]:
+        """Candidates from every article's recognised names; with ``discover = "link"``,
+        the registry with them, and the articles linked again because of them."""
+        discovery = discover_in(config, declared, found)
+        after = extend(declared, discovery) if config.entities.discover == "link" else declared
+        relink = self._relink(entries, registry, after)
+        if relink:
+            self._read_into(entries, found, config, after, scanned, sorted(relink))
+        return after, discovery, len(relink)
 
     def _read(self, base: State, config: Config, registry: Registry,
-              scanned: dict[str, Signature], changed: set[str], relink: set[str] | None):
+              scanned: dict[str, Signature], changed: set[str], relink: set[str] | None,
+              found: dict[str, tuple], known: Mapping[str, Entry]):
         roots = Roots(config)
         # Entries carry over unless their file is gone; what changed (or may link
         # differently now) is read again. Only changed paths need classifying.
-        entries = {p: e for p, e in base.entries.items() if p in scanned}
+        entries = {p: e for p, e in known.items() if p in scanned}
         if relink is None:
             todo = [p for p in scanned if roots.kind(p) == "article"]
         else:
             todo = sorted({p for p in changed | relink if p in scanned
                            and roots.kind(p) == "article"})
-        executor = self.executor or executor_for(len(todo))
-        for path, entry, record, packed, words, sha in executor.map(
-                read_articles, (registry, config), todo):
-            entries[path] = entry
-            self.store.put(entry.digest, record, packed)
-            self.store.put_words(path, words)
-            scanned[path] = scanned[path]._replace(sha=sha)
-        reread = sum(1 for p in todo if p in changed or p not in base.entries)
+        refound = self._read_into(entries, found, config, registry, scanned, todo)
+        reread = sum(1 for p in todo if p in changed or p not in known)
         pages = {p: page for p, page in base.pages.items() if p in scanned and p not in changed}
         for path in (p for p in changed if p in scanned and roots.kind(p) == "page"):
             pages[path] = read_page(Path(path), self._renderer)
             reread += 1
-        return entries, pages, reread, len(todo)
+        return entries, pages, reread, len(todo), refound
+
+    def _read_into(self, entries: dict[str, Entry], found: dict[str, tuple], config: Config,
+                   registry: Registry, scanned: dict[str, Signature], todo: list[str]) -> bool:
+        """Read and link ``todo`` into ``entries`` (and ``found``); whether any article's
+        recognised names changed. What the tagger found in a file whose bytes are the same
+        is reused, not computed again."""
+        recognised = self.store.recognitions(todo) if config.entities.discover != "off" else {}
+        executor = self.executor or executor_for(len(todo))
+        refound = False
+        for path, entry, record, packed, words, sha, spans, names in executor.map(
+                read_articles, (registry, config, recognised), todo):
+            entries[path] = entry
+            self.store.put(entry.digest, record, packed)
+            self.store.put_words(path, words)
+            if spans is not None:
+                self.store.put_recognised(path, sha, spans)
+                self.tagged += 1
+            if found.get(path) != names:
+                found[path] = names
+                refound = True
+            scanned[path] = scanned[path]._replace(sha=sha)
+        return refound
 
     def _snapshot(self, base: State, config: Config, registry: Registry,
                   scanned: dict[str, Signature], entries: dict[str, Entry],
                   pages: dict[str, Page], kinds: Mapping[str, str | None],
-                  config_changed: bool) -> Snapshot:
+                  config_changed: bool, declared: Registry, found: dict[str, tuple],
+                  discovery: Discovery | None) -> Snapshot:
         visible = [e for e in entries.values() if self.drafts or not e.draft]
         visible_pages = [p for p in pages.values() if self.drafts or not p.draft]
         check_unique(visible)
@@ -284,7 +340,7 @@ class Engine:
                    != getattr(after.get(url), "digest", None)}
         stale = stale_entities(before, after, touched)
         stats = {e: s for e, s in base.stats.items() if e not in stale}
-        related = _still_related(base, before, after, touched)
+        related = still_related(base.related, before, after, touched)
         previous = self.snapshot
         patchable = previous is not None and previous.state is base
         site = assemble(config, visible, visible_pages, registry, stats=stats, related=related,
@@ -304,7 +360,8 @@ class Engine:
         jobs = Plan(site, assets)  # planned when asked for
         state = dataclasses.replace(base, config=config, inputs=scanned, entries=entries,
                                     pages=pages, registry=registry, related=related,
-                                    stats=dict(site.entities.stats))
+                                    stats=dict(site.entities.stats), declared=declared,
+                                    found=found, discovery=discovery)
         self._version += 1
         return Snapshot(state, site, jobs, env, assets,
                         digest_of(generator_version(), config, tuple(assets.urls.items())),
@@ -321,69 +378,6 @@ class Engine:
         if snapshot is None:
             raise BuildError("nothing to publish: the site has not been loaded")
         return publish(self, snapshot, search)
-
-
-def read_articles(shared: tuple[Registry, Config], paths: Sequence[str]) -> list[tuple]:
-    """Read and link articles: (path, entry, (article, body), packed record, packed
-    vocabulary, content hash) for each. Runs in worker processes: a function of picklable
-    values."""
-    registry, config = shared
-    renderer = _renderer()
-    out = []
-    for path in paths:
-        data = read_file(Path(path))
-        article, body = read_article(Path(path), renderer, data)
-        article, body, vocabulary = link_article(article, body, registry, config)
-        out.append((path, Entry.of(article), (article, body), pack(article, body),
-                    pack_words(vocabulary), scanning.content_sha(data)))
-    return out
-
-
-_RENDERER: list[MarkdownRenderer] = []
-
-
-def _renderer() -> MarkdownRenderer:
-    if not _RENDERER:
-        _RENDERER.append(MarkdownRenderer())
-    return _RENDERER[0]
-
-
-def _still_related(base: State, before: Mapping[str, Entry], after: Mapping[str, Entry],
-                   touched: set[str]) -> dict[str, tuple[str, ...]]:
-    """The related-article lists of ``base`` that no change reaches."""
-    moved = {}
-    for url in touched:
-        old, new = before.get(url), after.get(url)
-        if old is None or new is None or old.date != new.date:  # added, removed, moved
-            moved[url] = set(old.entity_ids if old else ()) | set(new.entity_ids if new else ())
-        elif old.entity_ids != new.entity_ids:
-            # Only the lists of entities it joined or left change around it: through an
-            # entity it kept, its neighbours see it as before (and see its new entities
-            # through those entities' lists).
-            moved[url] = set(old.entity_ids) ^ set(new.entity_ids)
-    if not moved:
-        return base.related
-    order = lambda items: sorted(items, key=lambda a: a.sort_key)  # noqa: E731
-    stale = stale_related(articles_by_entity(order(before.values())),
-                          articles_by_entity(order(after.values())), moved)
-    return {url: urls for url, urls in base.related.items() if url not in stale}
-
-
-def _rescan(before: Mapping[str, Signature], paths: set[str],
-            config: Config) -> dict[str, Signature]:
-    """``before`` with the given paths (files or folders) looked at again."""
-    roots = Roots(config)
-    now = dict(before)
-    for path in paths:
-        inside = path + os.sep
-        for known in [p for p in now if p == path or p.startswith(inside)]:
-            del now[known]
-        if os.path.isdir(path):
-            now.update(scanning.scan_folder(path, roots))
-        elif os.path.isfile(path) and roots.kind(path) not in (None, "config"):
-            stat = os.stat(path)
-            now[path] = Signature(stat.st_size, stat.st_mtime_ns)
-    return now
 
 
 def _update_kind(changed: Mapping[str, str | None], config_changed: bool) -> str:

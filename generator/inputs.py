@@ -143,3 +143,20 @@ def changed(before: Mapping[str, Signature], now: dict[str, Signature]) -> set[s
         if sha is None or sha != old.sha:
             out.add(path)
     return out
+
+
+def rescan(before: Mapping[str, Signature], paths: set[str],
+            config: Config) -> dict[str, Signature]:
+    """``before`` with the given paths (files or folders) looked at again."""
+    roots = Roots(config)
+    now = dict(before)
+    for path in paths:
+        inside = path + os.sep
+        for known in [p for p in now if p == path or p.startswith(inside)]:
+            del now[known]
+        if os.path.isdir(path):
+            now.update(scan_folder(path, roots))
+        elif os.path.isfile(path) and roots.kind(path) not in (None, "config"):
+            stat = os.stat(path)
+            now[path] = Signature(stat.st_size, stat.st_mtime_ns)
+    return now

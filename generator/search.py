@@ -43,7 +43,8 @@ def search_terms(article: Article, body: Body, entities: Sequence[Entity]) -> st
     """The hidden text indexed with an article (see the module docstring); ``entities``: the
     entities it mentions or is about."""
     words = dict.fromkeys(_WORD_RE.findall(strip_marks(f"{article.title}\n{body.text}")))
-    names = (name for entity in entities for name in entity.names)
+    names = (name for entity in entities
+             for name in (*entity.names, *((entity.name_en,) if entity.name_en else ())))
     seen = dict.fromkeys(chain(chain.from_iterable(map(proclitic_stems, words)), names))
     return SEPARATOR + " " + " ".join(seen)
 

@@ -32,10 +32,11 @@ from .inputs import Signature, changed, scan
 from .model import Entry, Page, digest_of
 
 if TYPE_CHECKING:  # the state is read before those modules are needed
+    from .entities.discover import Discovery, Found
     from .entities.index import EntityStats
     from .entities.registry import Registry
 
-FORMAT = "archive-state 2"
+FORMAT = "archive-state 3"
 # The packages whose versions change what the generator writes.
 DEPENDENCIES = ("jinja2", "markdown", "nh3", "babel", "hijridate", "camel-tools", "pagefind-bin")
 _SCHEMA = (
@@ -45,9 +46,11 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS entries (source TEXT PRIMARY KEY, entry BLOB)",
     "CREATE TABLE IF NOT EXISTS related (url TEXT PRIMARY KEY, urls TEXT)",
     "CREATE TABLE IF NOT EXISTS outputs (file TEXT PRIMARY KEY, fingerprint TEXT)",
+    "CREATE TABLE IF NOT EXISTS found (source TEXT PRIMARY KEY, names BLOB)",
 )
 # Small parts, kept whole in the meta table.
-_META = ("key", "config", "pages", "registry", "stats", "shards", "indexed", "counts")
+_META = ("key", "config", "pages", "registry", "declared", "discovery", "stats", "shards",
+         "indexed", "counts")
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,10 @@ class State:
     inputs: dict[str, Signature] = field(default_factory=dict)  # absolute path -> signature
     entries: dict[str, Entry] = field(default_factory=dict)  # source file -> entry, drafts too
     pages: dict[str, Page] = field(default_factory=dict)
-    registry: Registry | None = None
+    registry: Registry | None = None  # what articles are linked with: declared + discovered
+    declared: Registry | None = None  # the registry editors keep (content/entities)
+    found: dict[str, tuple[Found, ...]] = field(default_factory=dict)  # source -> tagger's names
+    discovery: Discovery | None = None  # candidates from ``found`` (None: discovery off)
     related: dict[str, tuple[str, ...]] = field(default_factory=dict)  # url -> related urls
     stats: dict[str, EntityStats] = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)  # output file -> fingerprint on disk
@@ -72,7 +78,8 @@ def generator_version() -> str:
     root = Path(__file__).parent
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*")):
-        if path.suffix in (".py", ".js") and "__pycache__" not in path.parts:
+        # (code, and the named-entity model: what it found is cached with the state)
+        if path.suffix in (".py", ".js", ".crfsuite", ".tsv") and "__pycache__" not in path.parts:
             digest.update(path.relative_to(root).as_posix().encode())
             digest.update(path.read_bytes())
     versions = []
@@ -164,7 +171,8 @@ class StateStore:
                         for name, value in db.execute("SELECT name, value FROM meta")}
                 return State(
                     key=meta["key"], config=meta["config"], pages=meta["pages"],
-                    registry=meta["registry"], stats=meta["stats"], shards=meta["shards"],
+                    registry=meta["registry"], declared=meta["declared"],
+                    discovery=meta["discovery"], stats=meta["stats"], shards=meta["shards"],
                     indexed=meta["indexed"], counts=meta["counts"],
                     inputs={path: Signature(size, mtime, sha) for path, size, mtime, sha in
                             db.execute("SELECT path, size, mtime, sha FROM inputs")},
@@ -173,6 +181,8 @@ class StateStore:
                     related={url: tuple(urls.split("\n")) if urls else () for url, urls in
                              db.execute("SELECT url, urls FROM related")},
                     outputs=dict(db.execute("SELECT file, fingerprint FROM outputs")),
+                    found={source: pickle.loads(names) for source, names in
+                           db.execute("SELECT source, names FROM found")},
                 ), None
             finally:
                 db.close()
@@ -200,7 +210,8 @@ class StateStore:
             try:
                 with db:
                     if previous is None:
-                        for table in ("meta", "inputs", "entries", "related", "outputs"):
+                        for table in ("meta", "inputs", "entries", "related", "outputs",
+                                      "found"):
                             db.execute(f"DELETE FROM {table}")
                     _sync(db, "inputs", "path", previous and previous.inputs, state.inputs,
                           lambda path, s: (path, s.size, s.mtime_ns, s.sha))
@@ -210,6 +221,9 @@ class StateStore:
                           lambda url, urls: (url, "\n".join(urls)))
                     _sync(db, "outputs", "file", previous and previous.outputs, state.outputs,
                           lambda file, value: (file, value))
+                    _sync(db, "found", "source", previous and previous.found, state.found,
+                          lambda source, names: (source, pickle.dumps(
+                              names, pickle.HIGHEST_PROTOCOL)))
                     db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", (
                         (name, pickle.dumps(getattr(state, name), pickle.HIGHEST_PROTOCOL))
                         for name in _META))

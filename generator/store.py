@@ -27,7 +27,9 @@ from .errors import BuildError
 from .model import Article, Body, Entry
 
 _SCHEMA = ("CREATE TABLE IF NOT EXISTS records (digest TEXT PRIMARY KEY, data BLOB)",
-           "CREATE TABLE IF NOT EXISTS vocabulary (source TEXT PRIMARY KEY, words BLOB)")
+           "CREATE TABLE IF NOT EXISTS vocabulary (source TEXT PRIMARY KEY, words BLOB)",
+           "CREATE TABLE IF NOT EXISTS recognised (source TEXT PRIMARY KEY, sha TEXT, "
+           "spans BLOB)")
 CACHED = 4096  # records kept in memory once loaded
 
 
@@ -45,6 +47,7 @@ class RecordStore:
         # Not written yet: the record as objects (for pages rendered now), and packed.
         self._fresh: dict[str, tuple[tuple[Article, Body] | None, bytes | None]] = {}
         self._fresh_words: dict[str, bytes | None] = {}
+        self._fresh_spans: dict[str, tuple[str, bytes]] = {}
         self._loaded: OrderedDict[str, tuple[Article, Body]] = OrderedDict()
         self._local = threading.local()
         self._lock = threading.Lock()
@@ -65,11 +68,13 @@ class RecordStore:
         return self._local.db
 
     def __getstate__(self) -> dict:  # sent to another process: it opens its own connection
-        return {"path": self.path, "_fresh": self._fresh, "_fresh_words": self._fresh_words}
+        return {"path": self.path, "_fresh": self._fresh, "_fresh_words": self._fresh_words,
+                "_fresh_spans": self._fresh_spans}
 
     def __setstate__(self, state: dict) -> None:
         self.__init__(state["path"])
         self._fresh, self._fresh_words = state["_fresh"], state["_fresh_words"]
+        self._fresh_spans = state["_fresh_spans"]
 
     def of_entry(self, entry: Entry) -> tuple[Article, Body]:
         """The full record and body of an article entry."""
@@ -142,12 +147,33 @@ class RecordStore:
         return {source: None if words is None else zlib.decompress(words).decode("utf-8")
                 for source, words in found.items()}
 
+    # -- what the tagger found -----------------------------------------------------------------
+
+    def put_recognised(self, source: str, sha: str, spans: tuple) -> None:
+        """The tagger's spans in an article whose file had content hash ``sha``."""
+        packed = zlib.compress(pickle.dumps(spans, pickle.HIGHEST_PROTOCOL), 1)
+        with self._lock:
+            self._fresh_spans[source] = (sha, packed)
+
+    def recognitions(self, sources: Iterable[str]) -> dict[str, tuple[str, tuple]]:
+        """source -> (content hash, spans) for those of ``sources`` the store has."""
+        wanted = set(sources)
+        if not wanted:
+            return {}
+        found = {source: (sha, spans) for source, sha, spans in self._db().execute(
+            "SELECT source, sha, spans FROM recognised")
+            if source in wanted}
+        found.update((s, v) for s, v in self._fresh_spans.items() if s in wanted)
+        return {source: (sha, pickle.loads(zlib.decompress(spans)))
+                for source, (sha, spans) in found.items()}
+
     # -- saving -------------------------------------------------------------------------------
 
     def flush(self) -> None:
         """Write what is new."""
         with self._lock:
             fresh, fresh_words = dict(self._fresh), dict(self._fresh_words)
+            fresh_spans = dict(self._fresh_spans)
         rows = ((d, packed if packed is not None else pack(*record))
                 for d, (record, packed) in fresh.items())
         db = self._db()
@@ -156,22 +182,27 @@ class RecordStore:
                 db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?)", rows)
                 db.executemany("INSERT OR REPLACE INTO vocabulary VALUES (?, ?)",
                                fresh_words.items())
+                db.executemany("INSERT OR REPLACE INTO recognised VALUES (?, ?, ?)",
+                               ((s, sha, spans) for s, (sha, spans) in fresh_spans.items()))
         except sqlite3.Error as exc:
             raise BuildError(f"cannot write the cache: {exc}", self.path) from None
         with self._lock:  # written: readers find them in the database from now on
-            for written, pending in ((fresh, self._fresh), (fresh_words, self._fresh_words)):
+            for written, pending in ((fresh, self._fresh), (fresh_words, self._fresh_words),
+                                     (fresh_spans, self._fresh_spans)):
                 for key, value in written.items():
                     if pending.get(key) is value:
                         del pending[key]
 
     def forget(self, digests: Iterable[str], sources: Iterable[str]) -> None:
         """Delete these records and vocabularies (once the state that used them is replaced)."""
+        sources = list(sources)
         db = self._db()
         try:
             with db:
                 db.executemany("DELETE FROM records WHERE digest = ?", ((d,) for d in digests))
-                db.executemany("DELETE FROM vocabulary WHERE source = ?",
-                               ((s,) for s in sources))
+                for table in ("vocabulary", "recognised"):
+                    db.executemany(f"DELETE FROM {table} WHERE source = ?",
+                                   ((s,) for s in sources))
         except sqlite3.Error as exc:
             raise BuildError(f"cannot write the cache: {exc}", self.path) from None
 
@@ -180,8 +211,10 @@ class RecordStore:
         db = self._db()
         try:
             with db:
+                sources = set(sources)
                 for table, column, keep in (("records", "digest", digests),
-                                            ("vocabulary", "source", sources)):
+                                            ("vocabulary", "source", sources),
+                                            ("recognised", "source", sources)):
                     db.execute(f"CREATE TEMP TABLE IF NOT EXISTS keep_{table} (k TEXT PRIMARY KEY)")
                     db.execute(f"DELETE FROM keep_{table}")
                     db.executemany(f"INSERT OR IGNORE INTO keep_{table} VALUES (?)",

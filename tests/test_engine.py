@@ -273,13 +273,15 @@ def test_the_work_of_a_build_pickles(theme_site, tmp_path):
     rendering work's snapshot, which renders the same pages once unpickled."""
     import pickle
 
-    from generator.engine import read_articles
+    from generator.reading import read_articles
 
     engine = load_engine(theme_site.root / "site.toml")
     snapshot = engine.snapshot
     registry, config = snapshot.site.registry, snapshot.config
     path = str(theme_site.content / "articles/2019/a1.md")
-    shared = pickle.loads(pickle.dumps((registry, config)))
+    recognised = engine.store.recognitions([path])
+    assert recognised  # the tagger's spans are kept, and sent to workers with the rest
+    shared = pickle.loads(pickle.dumps((registry, config, recognised)))
     ((_, entry, *_),) = read_articles(shared, [path])
     assert entry.digest == next(e for e in snapshot.site.articles if e.url == entry.url).digest
     copy = pickle.loads(pickle.dumps(snapshot))

@@ -21,7 +21,8 @@ import re
 from dataclasses import dataclass, field
 
 from ..model import Mention
-from .matching import Match
+from .discover import ENTITY_TYPES
+from .matching import Match, name_keys
 from .registry import Registry
 
 _TAG_RE = re.compile(r"(<[^>]*>)")
@@ -31,10 +32,15 @@ _VOID = frozenset({"br", "hr", "img", "wbr", "col", "area", "input", "source"})
 CONTEXT = 70  # characters of keyword-in-context on each side
 
 
+Spans = tuple[tuple[int, int, str], ...]  # recognised names in one text part: start, end, type
+
+
 @dataclass(frozen=True)
 class Annotation:
     html: str
     mentions: tuple[Mention, ...]
+    recognised: tuple[Spans, ...] = ()  # per text part scanned, in order
+    names: tuple[tuple[str, str], ...] = ()  # every recognised name: surface, type
 
 
 @dataclass
@@ -53,30 +59,46 @@ class Annotator:
         self.href = href  # site path -> link, e.g. Urls.href
 
     def annotate(self, body_html: str, no_link: frozenset[str] = frozenset(),
-                 seen: set[str] | None = None) -> Annotation:
-        """Link ``body_html``; ``seen`` collects the keys of every token that was scanned."""
-        if seen is None and not self.registry.entities:
+                 seen: set[str] | None = None, recognise=None,
+                 recognised: tuple[Spans, ...] | None = None) -> Annotation:
+        """Link ``body_html``; ``seen`` collects the keys of every token that was scanned.
+        With a recogniser (``recognise(text) -> Spans``), or what it found in this body
+        before (``recognised``), a name inside a longer recognised name of something else
+        is not linked, and the recognised names are returned."""
+        if seen is None and not self.registry.entities and recognise is None:
             return Annotation(body_html, ())  # nothing to find: skip tokenising
         state = _State()
         parts = _TAG_RE.split(body_html)
         skipping: list[str] = []
+        found: list[Spans] = []
+        names: list[tuple[str, str]] = []
         for index, part in enumerate(parts):
             if not part:
                 continue
             if part.startswith("<"):
                 _track(part, skipping)
             elif not skipping:
-                parts[index] = self._text(part, state, no_link, seen)
+                if recognised is not None and len(found) < len(recognised):
+                    spans = recognised[len(found)]
+                else:
+                    spans = recognise(part) if recognise is not None else ()
+                found.append(spans)
+                names += [(html.unescape(part[s:e]), kind) for s, e, kind in spans]
+                parts[index] = self._text(part, state, no_link, seen, spans)
         mentions = tuple(Mention(entity, state.counts[entity], *state.first[entity])
                          for entity in state.first)
-        return Annotation("".join(parts), mentions)
+        if recognise is None and recognised is None:
+            return Annotation("".join(parts), mentions)
+        return Annotation("".join(parts), mentions, tuple(found), tuple(names))
 
     def _text(self, text: str, state: _State, no_link: frozenset[str],
-              seen: set[str] | None) -> str:
+              seen: set[str] | None, spans: Spans = ()) -> str:
         out, cursor = [], 0
         for match in self.registry.matcher.scan(text, seen):
             entity = self._choose(match, state, no_link)
             if entity is None:
+                continue
+            if spans and _inside_other_name(text, match, entity, spans):
                 continue
             surface = text[match.start:match.end]
             state.counts[entity.id] = state.counts.get(entity.id, 0) + 1
@@ -108,6 +130,18 @@ class Annotator:
         if not introduced:
             return None
         return self.registry.entities[max(introduced, key=state.full_seen.__getitem__)]
+
+
+def _inside_other_name(text: str, match: Match, entity, spans: Spans) -> bool:
+    """Whether the match lies inside a longer recognised name of something else: «القدس» in
+    «فيلق القدس», «الصين» in «بحر الصين الجنوبي». A person's name at the end of a longer
+    person's name is taken for the same person with more of the name («دونالد ترامب»)."""
+    for start, end, kind in spans:
+        if start <= match.start and match.end <= end and end - start > match.end - match.start:
+            if ENTITY_TYPES.get(kind) == entity.type == "person" and match.end == end:
+                return False
+            return name_keys(text[start:end]) not in {name_keys(n) for n in entity.names}
+    return False
 
 
 def _track(tag: str, skipping: list[str]) -> None:

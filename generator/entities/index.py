@@ -166,3 +166,24 @@ def stale_related(before: Mapping[str, tuple[Entry, ...]],
                 if at is not None and entity in entities:
                     stale.update(a.url for a in items[max(0, at - _REACH): at + _REACH + 1])
     return stale
+
+
+def still_related(related: Mapping[str, tuple[str, ...]], before: Mapping[str, Entry],
+                  after: Mapping[str, Entry], touched: set[str]) -> dict[str, tuple[str, ...]]:
+    """The related-article lists (``related``: url -> urls) that no change reaches."""
+    moved = {}
+    for url in touched:
+        old, new = before.get(url), after.get(url)
+        if old is None or new is None or old.date != new.date:  # added, removed, moved
+            moved[url] = set(old.entity_ids if old else ()) | set(new.entity_ids if new else ())
+        elif old.entity_ids != new.entity_ids:
+            # Only the lists of entities it joined or left change around it: through an
+            # entity it kept, its neighbours see it as before (and see its new entities
+            # through those entities' lists).
+            moved[url] = set(old.entity_ids) ^ set(new.entity_ids)
+    if not moved:
+        return dict(related)
+    order = lambda items: sorted(items, key=lambda a: a.sort_key)  # noqa: E731
+    stale = stale_related(articles_by_entity(order(before.values())),
+                          articles_by_entity(order(after.values())), moved)
+    return {url: urls for url, urls in related.items() if url not in stale}

@@ -10,35 +10,54 @@ only the articles whose vocabulary holds the first word of a changed name are li
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from ..config import Config
 from ..errors import BuildError
 from ..frontmatter import line_in_file
 from ..model import Article, Body, with_digest
 from ..urls import Urls
-from .annotate import Annotator
+from .annotate import Annotator, Spans
+from .discover import Found, found_in
 from .matching import surface_keys
 from .registry import Registry
 
 
-def link_article(article: Article, body: Body, registry: Registry,
-                 config: Config) -> tuple[Article, Body, str | None]:
-    """The linked article (with its digest), its linked body, and its vocabulary (None when
-    nothing was scanned because the registry is empty)."""
+@dataclass(frozen=True)
+class Linked:
+    article: Article  # with its mentions and digest
+    body: Body  # with its links
+    vocabulary: str | None  # None when nothing was scanned because the registry is empty
+    recognised: tuple[Spans, ...] | None  # the tagger's names per text part (None: off)
+    found: tuple[Found, ...]  # the recognised names, for discovery
+
+
+def link_article(article: Article, body: Body, registry: Registry, config: Config,
+                 recognised: tuple[Spans, ...] | None = None) -> Linked:
+    """Link one article. With discovery on, the tagger reads the body too (or what it
+    found in the same body before, ``recognised``, is reused)."""
     about, no_link = declared(article, registry)
     seen: set[str] | None = set() if registry.entities else None
     annotator = Annotator(registry, config.entities.link, Urls(config).href)
-    annotation = annotator.annotate(body.html, frozenset(no_link), seen)
+    recognise = None
+    if config.entities.discover != "off" and recognised is None:
+        from ..ner.tagger import shared_recogniser
+
+        recognise = shared_recogniser().spans_of
+    annotation = annotator.annotate(body.html, frozenset(no_link), seen, recognise,
+                                    recognised if config.entities.discover != "off" else None)
     linked = Body(annotation.html, body.text)
     article = replace(article, about=about, no_link=no_link, mentions=annotation.mentions)
     vocabulary = f" {' '.join(sorted(seen))} " if seen is not None else None
-    return with_digest(article, linked), linked, vocabulary
+    if config.entities.discover == "off":
+        return Linked(with_digest(article, linked), linked, vocabulary, None, ())
+    return Linked(with_digest(article, linked), linked, vocabulary, annotation.recognised,
+                  found_in(annotation.names))
 
 
-def link_settings(config: Config) -> tuple[str, str]:
+def link_settings(config: Config) -> tuple[str, str, str]:
     """What links depend on besides each body and the registry: a change relinks everything."""
-    return config.entities.link, Urls(config).base_path
+    return config.entities.link, Urls(config).base_path, config.entities.discover
 
 
 def relink_keys(before: Registry, after: Registry) -> frozenset[str]:
@@ -65,9 +84,17 @@ def _link_view(registry: Registry, entity_id: str) -> tuple | None:
 def could_mention(vocabulary: str | None, first_keys: Iterable[str]) -> bool:
     """Whether an article with this vocabulary may contain a name starting with one of
     ``first_keys`` (with any proclitics). None (never scanned) may contain anything."""
-    if vocabulary is None:
-        return True
-    return any(f" {surface} " in vocabulary for key in first_keys for surface in surface_keys(key))
+    return mention_test(first_keys)(vocabulary)
+
+
+def mention_test(first_keys: Iterable[str]):
+    """:func:`could_mention` for many articles: the forms are expanded once, and each
+    vocabulary is split once (thousands of discovered names are checked at once)."""
+    forms = frozenset(surface for key in first_keys for surface in surface_keys(key))
+
+    def test(vocabulary: str | None) -> bool:
+        return vocabulary is None or not forms.isdisjoint(vocabulary.split())
+    return test
 
 
 def declared(article: Article, registry: Registry) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -33,11 +33,43 @@ _PREPOSITIONS = ("", "ب", "ل", "ك")
 _MIN_STEM = 2  # letters left after stripping proclitics
 
 
+# Letters Arabic writers use for sounds Arabic lacks, folded to one: G is written ج, غ, گ or
+# ڨ («أردوغان» / «أردوجان»), V ف or ڤ, P ب or پ; Persian kaf and yeh as Arabic ones.
+LETTER_VARIANTS = {"غ": "ج", "گ": "ج", "ڨ": "ج", "ڤ": "ف", "پ": "ب", "ک": "ك", "ی": "ي"}
+_FOLD = str.maketrans(LETTER_VARIANTS)
+
+
 @lru_cache(maxsize=262_144)
 def normalize(token: str) -> str:
-    """The lookup key of one token: «بالجامعةِ» → «بالجامعه», «إلى» → «الي»."""
+    """The lookup key of one token: «بالجامعةِ» → «بالجامعه», «إلى» → «الي», «أردوغان» →
+    «اردوجان» (hamza, ى/ي, ة/ه, diacritics, tatweel and the letter variants folded)."""
     key = strip_marks(token)
-    return normalize_teh_marbuta_ar(normalize_alef_maksura_ar(normalize_alef_ar(key))).lower()
+    key = normalize_teh_marbuta_ar(normalize_alef_maksura_ar(normalize_alef_ar(key)))
+    return key.translate(_FOLD).lower()
+
+
+# Names written joined or split: «عبدالله» / «عبد الله», «نصرالله» / «نصر الله».
+_JOIN_FIRST = frozenset({"عبد", "ابو", "ابي", "ابا"})
+_JOIN_SECOND = frozenset({"الله", "الدين", "الرحمن", "الرحيم", "العزيز"})
+_SPLIT_RE = regex.compile(r"^(?:(عبد|ابو|ابي|ابا)(..+)|(..+?)(الله|الدين|الرحمن|الرحيم|العزيز))$")
+
+
+def compound_variants(keys: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """The keys of a name with its compounds all joined, and all split (when they differ):
+    («حسن», «نصر», «الله») → («حسن», «نصرالله»); («عبدالله»,) → («عبد», «الله»)."""
+    joined: list[str] = []
+    for key in keys:
+        if joined and (joined[-1] in _JOIN_FIRST or key in _JOIN_SECOND):
+            joined[-1] += key
+        else:
+            joined.append(key)
+    split: list[str] = []
+    for key in keys:
+        m = _SPLIT_RE.match(key)
+        split.extend(part for part in (m.groups() if m else (key,)) if part)
+    variants = dict.fromkeys((tuple(joined), tuple(split)))
+    variants.pop(keys, None)
+    return tuple(variants)
 
 
 @lru_cache(maxsize=262_144)
@@ -85,8 +117,9 @@ def surface_keys(key: str) -> tuple[str, ...]:
 # camel-tools splits on whitespace, then makes each punctuation or symbol character (Unicode
 # categories P and S) a token of its own; the ``regex`` module (which camel-tools uses too)
 # knows the categories, which keeps this one pass over the text.
-_TOKEN_RE = regex.compile(r"[\p{P}\p{S}]|[^\s\p{P}\p{S}]+")
-_SPACED_TOKEN_RE = regex.compile(r"(\s*)([\p{P}\p{S}]|[^\s\p{P}\p{S}]+)")
+TOKEN_PATTERN = r"[\p{P}\p{S}]|[^\s\p{P}\p{S}]+"
+_TOKEN_RE = regex.compile(TOKEN_PATTERN)
+_SPACED_TOKEN_RE = regex.compile(rf"(\s*)({TOKEN_PATTERN})")
 
 
 def words(text: str) -> list[str]:

@@ -111,6 +111,7 @@ def entity_json(res: Resources, entity: Entity, mentions: int, cooccurring: tupl
         "id": entity.id, "type": entity.type, "name": entity.name,
         "names": list(entity.names), "name_en": entity.name_en,
         "wikidata": entity.wikidata, "url": links.absolute(entity.url),
+        "found_automatically": entity.found,
         "mentions": mentions, "article_count": len(rows),
         "first_mention": rfc3339(rows[-1][2]) if rows else None,
         "last_mention": rfc3339(rows[0][2]) if rows else None,

@@ -24,8 +24,9 @@ from ..frozen import FrozenDict
 from ..markup import MarkdownRenderer
 from ..model import with_digest
 from ..urls import entity_url
-from .matching import Matcher, Name, name_keys
+from .matching import Matcher, Name, compound_variants, name_keys
 
+REJECTS_FILE = "rejected.toml"  # content/entities/rejected.toml: names never to discover
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 WIKIDATA_RE = re.compile(r"^Q[1-9][0-9]*$")
 FIELDS = frozenset({"name", "aliases", "short_aliases", "name_en", "description", "wikidata",
@@ -45,6 +46,7 @@ class Entity:
     image: str | None = None
     link: bool = True
     merged_into: str | None = None
+    found: bool = False  # discovered by the tagger, not registered by an editor
     source: Path | None = None
     names: tuple[str, ...] = ()  # every name it answers to, those of entities merged into it too
     digest: str = ""  # of every field above (set by the registry)
@@ -81,6 +83,8 @@ def load_registry(config: Config) -> Registry:
     renderer = MarkdownRenderer()
     entities: dict[str, Entity] = {}
     for path in sorted(root.rglob("*.toml")) if root.is_dir() else []:
+        if path.parent == root and path.name == REJECTS_FILE:
+            continue  # names editors rejected (see discover.py)
         entity = read_entity(path, root, config, renderer)
         if entity.id in entities:
             raise BuildError(f"duplicate entity id {entity.id!r}: also defined in "
@@ -88,6 +92,15 @@ def load_registry(config: Config) -> Registry:
         entities[entity.id] = entity
     survivors = _resolve_merges(entities)
     return _index(entities, survivors)
+
+
+def with_found(registry: Registry, found: list[Entity]) -> Registry:
+    """The registry with entities the tagger discovered (whose names it does not have)."""
+    if not found:
+        return registry
+    entities = {e.id: replace(e, names=(), digest="") for e in registry.entities.values()}
+    entities.update((e.id, e) for e in found)
+    return _index(entities, {**registry.survivors, **{e.id: e.id for e in found}})
 
 
 def read_entity(path: Path, root: Path, config: Config, renderer: MarkdownRenderer) -> Entity:
@@ -188,6 +201,13 @@ def _index(entities: dict[str, Entity], survivors: dict[str, str]) -> Registry:
         for target in sorted(targets):
             short = all(s for e, _, s in registered if survivors[e.id] == target)
             names.append(Name(keys, target, short))
+    # Joined and split spellings of compounds, where no entity registered them as written.
+    variants: dict[tuple[str, ...], set[Name]] = {}
+    for name in names:
+        for variant in compound_variants(name.keys):
+            if variant not in owners:
+                variants.setdefault(variant, set()).add(Name(variant, name.entity, name.short))
+    names += [next(iter(found)) for found in variants.values() if len(found) == 1]
     digest = hashlib.sha256(json.dumps(
         sorted((n.keys, n.entity, n.short) for n in names) +
         sorted((e.id, e.link) for e in entities.values()), ensure_ascii=False).encode()

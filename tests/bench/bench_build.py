@@ -13,6 +13,11 @@ share count once; Pagefind's own processes included when it runs):
 - Hugo (Debian's `hugo`, installed with apt-get when missing) building the same Markdown with a
   category taxonomy, cold, and our times divided by Hugo's.
 
+These run with entity discovery off (`[entities] discover = "off"`, the engine's own cost);
+then, with discovery on (the default, `"link"`): a cold build and a rebuild after one body
+edit, the number of entities discovered, and (with --write) the 100 found in most articles,
+written to tests/bench/DISCOVERED.md for anyone to judge by reading.
+
 Prints a Markdown table; --write appends it to tests/bench/RESULTS.md. Timings on these shared
 machines are noisy: compare medians and ratios.
 """
@@ -34,6 +39,7 @@ REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO.parent / "shared" / "corpus" / "ant-v2.1-news.jsonl.gz"
 REGISTRY = REPO / "tests" / "fixtures" / "corpus-registry" / "entities"
 RESULTS = REPO / "tests" / "bench" / "RESULTS.md"
+DISCOVERED = REPO / "tests" / "bench" / "DISCOVERED.md"
 HUGO_LAYOUT = {
     "single.html": '<!DOCTYPE html><html lang="ar" dir="rtl"><head><meta charset="utf-8">'
                    "<title>{{ .Title }}</title></head><body><h1>{{ .Title }}</h1>"
@@ -130,7 +136,41 @@ class Bench:
         for key in ("content", "output", "templates", "static", "cache"):
             text = text.replace(f'{key} = "', f'{key} = "{self.root}/', 1) \
                 if key != "cache" else text.replace('cache = ".cache"', 'cache = "cache"')
-        self.config.write_text(text, encoding="utf-8")
+        self.config.write_text(text + '\n[entities]\ndiscover = "off"\n', encoding="utf-8")
+
+    def discover(self, mode: str) -> None:
+        text = self.config.read_text(encoding="utf-8")
+        head = text[:text.index('discover = "')]
+        self.config.write_text(f'{head}discover = "{mode}"\n', encoding="utf-8")
+
+    def discovery(self) -> None:
+        """Cold and one-edit builds with discovery on, and what it found."""
+        self.discover("link")
+        self.measure("cold build without search, discovery on", self.cold, "--no-search")
+        articles = sorted((self.content / "articles").rglob("*.md"))
+        article = articles[len(articles) // 3]
+        original = article.read_text(encoding="utf-8")
+
+        def body_edit() -> None:
+            article.write_text(original + f"\n\nسطر {time.time_ns()}.\n", encoding="utf-8")
+        self.measure("one article's body edited, discovery on", body_edit, "--no-search")
+        article.write_text(original, encoding="utf-8")
+        self.build("--no-search")
+
+    def found(self) -> tuple[int, int, int, list[str]]:
+        """Candidates, entities linked, and a table of the 100 in most articles."""
+        sys.path.insert(0, str(REPO))
+        from generator.engine import Engine
+
+        engine = Engine(self.config)
+        engine.load()
+        discovery = engine.snapshot.state.discovery
+        engine.close()
+        linked = discovery.linked()
+        rows = ["| # | name | type | articles | spellings |", "| ---: | --- | --- | ---: | --- |"]
+        rows += [f"| {n} | {c.name} | {c.type} | {c.articles} | {'، '.join(c.forms[1:4])} |"
+                 for n, c in enumerate(linked[:100], start=1)]
+        return len(discovery.candidates), len(linked), discovery.minimum, rows
 
     def build(self, *args: str) -> tuple[float, int, str]:
         return timed([sys.executable, "-m", "generator", "build", "--config", str(self.config),
@@ -265,6 +305,10 @@ def main() -> None:
         cold = bench.measure("cold build without search", bench.cold, "--no-search")
         bench.measure("cold build with search", bench.cold)
         bench.edits()
+        bench.discovery()
+        candidates, linked, minimum, top = bench.found()
+        print(f"  discovery: {candidates:,} candidates, {linked:,} entities in "
+              f"{minimum}+ articles", flush=True)
     table = ["", f"### {count:,} articles ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, "
                  f"median of {args.runs})", "",
              "| build | seconds | × Hugo cold | peak memory |", "| --- | ---: | ---: | ---: |"]
@@ -274,9 +318,19 @@ def main() -> None:
     print("\n".join(table))
     if hugo:
         print(f"  cold without search / Hugo cold: {cold / hugo:.2f}")
+    table.append(f"\nDiscovery (minimum {minimum} articles): {linked:,} entities linked, "
+                 f"{candidates:,} candidates.")
     if args.write:
         with RESULTS.open("a", encoding="utf-8") as handle:
             handle.write("\n".join(table) + "\n")
+        if args.articles == 0:
+            DISCOVERED.write_text(
+                "# The 100 entities discovered in most articles\n\n"
+                f"The whole ANT corpus ({count:,} articles) with the corpus registry "
+                f"({len(list(REGISTRY.rglob('*.toml')))} entities), `discover = \"link\"`, "
+                f"minimum {minimum} articles: {linked:,} entities linked of {candidates:,} "
+                f"candidates ({time.strftime('%Y-%m-%d')}). Written by `make bench`.\n\n"
+                + "\n".join(top) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""Named-entity recognition: a CRF tagger trained from ANERcorp (see train.py)."""

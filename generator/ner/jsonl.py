@@ -1,0 +1,62 @@
+"""``python -m generator ner --in FILE.jsonl --out FILE.jsonl``: tag any JSONL of texts.
+
+Each input line is ``{"id": …, "text": "…"}``; each output line is
+``{"id": …, "entities": [{"start", "end", "type", "text"}]}`` with character offsets into
+``text``. Every line is checked before anything is tagged, and a bad one is reported with
+its line number; the output file appears only when the whole input was tagged.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from ..errors import BuildError
+
+
+def read_requests(path: Path) -> list[tuple[object, str]]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BuildError(f"cannot read: {exc.strerror}", path) from None
+    requests = []
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise BuildError("not UTF-8 text", path, number) from None
+        except json.JSONDecodeError as exc:
+            raise BuildError(f"not a JSON object: {exc.msg}", path, number) from None
+        if not isinstance(record, dict):
+            raise BuildError("expected a JSON object with \"id\" and \"text\"", path, number)
+        if "id" not in record:
+            raise BuildError("missing \"id\"", path, number)
+        if not isinstance(record.get("text"), str):
+            raise BuildError("\"text\" must be a string", path, number)
+        requests.append((record["id"], record["text"]))
+    return requests
+
+
+def tag_file(source: Path, target: Path) -> int:
+    """Tag every line of ``source`` into ``target``; returns the number of lines."""
+    from .tagger import Recogniser
+
+    requests = read_requests(source)
+    recogniser = Recogniser()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            for identifier, text in requests:
+                entities = [span.as_json() for span in recogniser.recognise(text)]
+                out.write(json.dumps({"id": identifier, "entities": entities},
+                                     ensure_ascii=False) + "\n")
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return len(requests)
