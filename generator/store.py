@@ -127,9 +127,10 @@ class RecordStore:
         if not wanted:
             return 0
         db = self._db()
-        db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (digest TEXT PRIMARY KEY)")
-        db.execute("DELETE FROM wanted")
-        db.executemany("INSERT INTO wanted VALUES (?)", ((d,) for d in wanted))
+        with db:  # committed: a transaction left open would freeze what this connection sees
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (digest TEXT PRIMARY KEY)")
+            db.execute("DELETE FROM wanted")
+            db.executemany("INSERT INTO wanted VALUES (?)", ((d,) for d in wanted))
         found = db.execute("SELECT COUNT(*) FROM records JOIN wanted USING (digest)").fetchone()
         return len(wanted) - found[0]
 
@@ -160,9 +161,13 @@ class RecordStore:
         wanted = set(sources)
         if not wanted:
             return {}
-        found = {source: (sha, spans) for source, sha, spans in self._db().execute(
-            "SELECT source, sha, spans FROM recognised")
-            if source in wanted}
+        db = self._db()
+        with db:  # committed: a transaction left open would freeze what this connection sees
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted_sources (source TEXT PRIMARY KEY)")
+            db.execute("DELETE FROM wanted_sources")
+            db.executemany("INSERT INTO wanted_sources VALUES (?)", ((s,) for s in wanted))
+        found = {source: (sha, spans) for source, sha, spans in db.execute(
+            "SELECT source, sha, spans FROM recognised JOIN wanted_sources USING (source)")}
         found.update((s, v) for s, v in self._fresh_spans.items() if s in wanted)
         return {source: (sha, pickle.loads(zlib.decompress(spans)))
                 for source, (sha, spans) in found.items()}

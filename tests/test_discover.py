@@ -250,3 +250,27 @@ def test_a_rejection_takes_effect_in_the_running_engine(archive):
             engine.apply([path])
     finally:
         engine.close()
+
+
+def test_the_short_form_of_a_registered_name_is_not_a_candidate():
+    found = {"a.md": names(("دونالد ترامب", PERSON), ("ترامب", PERSON), ("ترامب", PERSON)),
+             "b.md": names(("ترامب", PERSON))}
+    candidates = by_name(run(found, registered={"دونالد ترامب": "trump"},
+                             types={"trump": "person"}))
+    # after the registered full name, «ترامب» is that person; alone, it is left to be found
+    assert candidates["ترامب"].articles == 1 and candidates["ترامب"].mentions == 1
+
+
+def test_review_commands_report_bad_input_by_file(archive):
+    config = str(archive.root / "site.toml")
+    archive.write("entities/rejected.toml", 'names = ["بروكسل"\n')
+    run = archive.cli("entities", "reject", "جنيف", "--config", config)
+    assert run.code == 1 and "rejected.toml:" in run.err
+    (archive.content / "entities/rejected.toml").unlink()
+    run = archive.cli("entities", "accept", "مايك بومبيو", "--id", "Bad Id", "--config", config)
+    assert run.code == 1 and "--id 'Bad Id'" in run.err
+    run = archive.cli("entities", "merge", "مايك بومبيو", "nobody", "--config", config)
+    assert run.code == 1 and "no registered entity with id 'nobody'" in run.err
+    archive.write_config(entities={"discover": "off"})
+    run = archive.cli("entities", "suggest", "--config", config)
+    assert run.code == 1 and "discovery is off" in run.err

@@ -220,3 +220,33 @@ def test_listens_on_loopback_only(theme_site):
             pytest.skip("this machine has no address besides loopback")
         with pytest.raises(OSError):
             socket.create_connection((address, port), timeout=2).close()
+
+
+def test_review_decisions_show_on_the_open_page(theme_site):
+    """`entities accept`/`reject` write files under content/entities/; the server applies them
+    and reloads the page that shows the name."""
+    from conftest import run_generator
+
+    config = theme_site.root / "site.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text + '\n[entities]\ndiscover_min = 2\n', encoding="utf-8")
+    body = "التقى وزير الخارجية الأمريكي مايك بومبيو في جنيف نظيره."
+    write_article(theme_site, "a", "العنوان الأول", body=body)
+    write_article(theme_site, "b", "خبر آخر", body=body)
+    with dev_server(config) as server:
+        def linked() -> list[str]:
+            page = soup(server.get(ARTICLE)[1])
+            return [a["data-entity"] for a in page.select(".article-body a.entity")]
+
+        assert "mayk-bwmbyw" in linked()
+        events = Events(server, ARTICLE)
+        run = run_generator("entities", "accept", "مايك بومبيو", "--id", "mike-pompeo",
+                            "--config", str(config))
+        assert run.returncode == 0, run.stderr
+        events.next("reload")
+        assert "mike-pompeo" in linked() and "mayk-bwmbyw" not in linked()
+        assert "jnyf" in linked()
+        run = run_generator("entities", "reject", "جنيف", "--config", str(config))
+        assert run.returncode == 0, run.stderr
+        events.next("reload")
+        assert "jnyf" not in linked()

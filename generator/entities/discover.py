@@ -26,6 +26,7 @@ import tomllib
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from ..config import Config
@@ -92,9 +93,14 @@ class Discovery:
 
 def load_rejects(config: Config) -> frozenset[str]:
     """Grouping keys of the names editors rejected."""
-    path = config.paths.content / "entities" / REJECTS_FILE
+    names = read_names(config.paths.content / "entities" / REJECTS_FILE)
+    return frozenset(fold(name_keys(n)) for n in names if name_keys(n))
+
+
+def read_names(path: Path) -> list[str]:
+    """The names listed in a rejects file (none when there is no file)."""
     if not path.is_file():
-        return frozenset()
+        return []
     text = decode_utf8(path.read_bytes(), path)
     try:
         data = tomllib.loads(text)
@@ -104,7 +110,7 @@ def load_rejects(config: Config) -> frozenset[str]:
     if set(data) - {"names"} or not isinstance(names, list) or not all(
             isinstance(n, str) for n in names):
         raise BuildError('expected one key: names = ["…", …]', path, 1)
-    return frozenset(fold(name_keys(n)) for n in names if name_keys(n))
+    return names
 
 
 def discover(found: Mapping[str, tuple[Found, ...]], registered: Mapping[tuple[str, ...], str],
@@ -115,6 +121,7 @@ def discover(found: Mapping[str, tuple[Found, ...]], registered: Mapping[tuple[s
     allowed = {t: e for t, e in ENTITY_TYPES.items() if e in set(types)}
     frequency = Counter(keys for names in found.values() for keys, _, _, _ in names)
     canonical = {keys: _without_proclitic(keys, frequency, registered) for keys in frequency}
+    folded = {keys: (stem, fold(stem)) for keys, stem in canonical.items()}
     first_names = _first_names(found, canonical)
     covered = {fold(keys) for keys in registered} | {
         fold(v) for keys in registered for v in compound_variants(keys)}
@@ -126,20 +133,26 @@ def discover(found: Mapping[str, tuple[Found, ...]], registered: Mapping[tuple[s
         for keys, kind, surface, count in found[source]:
             if kind not in allowed:
                 continue
-            keys = canonical[keys]
-            key = fold(keys)
-            if key in covered or key in rejects or (kind == "PERS" and key in first_names):
-                continue
+            keys, key = folded[keys]
             short_of = longer.get(f"{kind}:{keys[0]}") if len(keys) == 1 else None
-            if short_of is not None:
-                groups[short_of].short[_strip(surface, keys)] += count
-                groups[short_of].mentions += count
+            if key in covered and len(keys) > 1:
+                for word in keys:  # its short forms belong to the registered entity
+                    longer.setdefault(f"{kind}:{word}", "")
+            if key in covered or key in rejects or (kind == "PERS" and key in first_names) \
+                    or short_of == "":
                 continue
-            group = groups.setdefault(key, _Group())
-            group.types[kind] += count
-            group.forms[_strip(surface, keys)] += count
+            form = _strip(surface, keys)
+            if short_of is not None:
+                group = groups[short_of]
+                group.short[form] = group.short.get(form, 0) + count
+                group.mentions += count
+                continue
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = _Group(keys)
+            group.types[kind] = group.types.get(kind, 0) + count
+            group.forms[form] = group.forms.get(form, 0) + count
             group.mentions += count
-            group.keys = keys
             if key not in seen_here:
                 seen_here.add(key)
                 group.articles += 1
@@ -158,7 +171,8 @@ def discover(found: Mapping[str, tuple[Found, ...]], registered: Mapping[tuple[s
         contains = _registered_inside(group.keys, registered, registered_types, entity_type)
         proposed = _unique(propose_id(forms[0]), taken)
         taken.add(proposed)
-        short = tuple(f for f, _ in group.short.most_common() if fold(name_keys(f)) != key)
+        short = tuple(f for f, _ in sorted(group.short.items(), key=lambda i: -i[1])
+                      if fold(name_keys(f)) != key)
         candidates.append(Candidate(proposed, entity_type, forms[0], forms, short,
                                     group.articles, group.mentions, tuple(group.sources),
                                     contains))
@@ -166,14 +180,16 @@ def discover(found: Mapping[str, tuple[Found, ...]], registered: Mapping[tuple[s
 
 
 class _Group:
-    def __init__(self) -> None:
-        self.types: Counter[str] = Counter()
-        self.forms: Counter[str] = Counter()
-        self.short: Counter[str] = Counter()
+    __slots__ = ("keys", "types", "forms", "short", "articles", "mentions", "sources")
+
+    def __init__(self, keys: tuple[str, ...]) -> None:
+        self.keys = keys
+        self.types: dict[str, int] = {}  # tagger type -> mentions
+        self.forms: dict[str, int] = {}  # spelling -> mentions
+        self.short: dict[str, int] = {}  # short form -> mentions
         self.articles = 0
         self.mentions = 0
         self.sources: list[str] = []
-        self.keys: tuple[str, ...] = ()
 
 
 def _without_proclitic(keys: tuple[str, ...], frequency: Mapping[tuple[str, ...], int],
@@ -201,6 +217,7 @@ def _first_names(found: Mapping[str, tuple[Found, ...]],
     return {word for word, count in alone.items() if first[word] >= count}
 
 
+@lru_cache(maxsize=131_072)
 def _strip(surface: str, keys: tuple[str, ...]) -> str:
     """The surface without the proclitics its canonical keys dropped."""
     words = surface.split()
@@ -258,14 +275,6 @@ def _unique(proposed: str, taken: set[str]) -> str:
     while f"{proposed}-{n}" in taken:
         n += 1
     return f"{proposed}-{n}"
-
-
-def read_names(path: Path) -> list[str]:
-    """The names listed in a rejects file (empty when there is none)."""
-    if not path.is_file():
-        return []
-    data = tomllib.loads(decode_utf8(path.read_bytes(), path))
-    return [n for n in data.get("names", []) if isinstance(n, str)]
 
 
 def registered_names(registry: Registry) -> tuple[dict[tuple[str, ...], str], dict[str, str]]:

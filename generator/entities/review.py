@@ -22,7 +22,7 @@ import tomli_w
 
 from ..config import Config
 from ..errors import BuildError
-from ..frontmatter import line_in_file
+from ..frontmatter import line_in_file, split
 from .discover import Candidate, Discovery, fold, read_names
 from .matching import name_keys
 from .registry import ID_RE, REJECTS_FILE
@@ -72,9 +72,10 @@ def contexts(candidate: Candidate, count: int) -> list[str]:
     out = []
     for source in candidate.sources:
         try:
-            text = " ".join(Path(source).read_text(encoding="utf-8").split("+++", 2)[-1].split())
-        except OSError:
+            _, body, _ = split(Path(source).read_text(encoding="utf-8"), Path(source))
+        except (OSError, UnicodeDecodeError, BuildError):
             continue
+        text = " ".join(body.split())
         for form in candidate.forms:
             at = text.find(form)
             if at >= 0:

@@ -19,7 +19,7 @@ from ..entities.matching import Matcher, Name, name_keys, normalize, proclitic_s
 
 TYPES = ("PERS", "LOC", "ORG", "MISC")
 _ARTICLE = "ال"
-_TYPES_KEPT = 100_000  # word types whose features are kept
+_TYPES_KEPT = 30_000  # word types whose features are kept (about 3 KB each)
 _CONTEXT = ((-2, "-2"), (-1, "-1"), (1, "+1"), (2, "+2"))
 
 

@@ -27,7 +27,7 @@ from .tagger import CRF_FILE, LEXICON_FILE, MODEL_DIR, Recogniser, sentences
 GAZETTEERS = {"LOC": "AlignedLocGazetteer.txt", "ORG": "AlignedOrgGazetteer.txt",
               "PERS": "AlignedPersGazetteer.txt"}
 DEV_FRACTION = 10  # the last tenth
-PARAMS = {"c1": 0.05, "c2": 0.02, "max_iterations": 250,
+PARAMS = {"c1": 0.05, "c2": 0.02, "max_iterations": 600,
           "feature.possible_transitions": True}
 
 
