@@ -107,6 +107,9 @@ class Update:
     tagged: int = 0  # articles the named-entity tagger read (not reused from the cache)
 
     def describe(self) -> str:
+        if self.kind == "discovery":  # completing a deferred apply (see Engine.rediscover)
+            return (f"names grouped again in {self.seconds * 1000:.0f} ms: "
+                    f"{self.relinked} re-linked")
         detail = f"{self.reread} re-read, {self.relinked} re-linked" if self.kind in (
             "full", "content", "entities", "config") else self.kind
         return f"rebuilt ({self.kind}) in {self.seconds * 1000:.0f} ms: {detail}"
@@ -133,6 +136,9 @@ class Engine:
         self.lock = threading.Lock()  # held while a snapshot is made
         self.saved: int | None = None  # the snapshot whose state is saved and output written
         self.tagged = 0  # articles the tagger read in the current apply
+        # The snapshot's discovered entities predate some article's recognised names (an
+        # apply deferred grouping them; see rediscover). Such a snapshot is never published.
+        self.discovery_stale = False
         self._version = 0
         self._renderer = MarkdownRenderer()
 
@@ -191,8 +197,11 @@ class Engine:
 
     # -- applying changes -------------------------------------------------------------------
 
-    def apply(self, paths: Iterable[Path]) -> Update:
-        """Apply changed paths (files created, modified, deleted or renamed; folders)."""
+    def apply(self, paths: Iterable[Path], defer_discovery: bool = False) -> Update:
+        """Apply changed paths (files created, modified, deleted or renamed; folders). With
+        ``defer_discovery``, articles whose recognised names changed are applied with the
+        discovered entities as they were, and :meth:`rediscover` completes the change (the
+        dev server reloads the page first: grouping a whole archive's names takes seconds)."""
         if self.snapshot is None:
             return self.load()
         with self.lock:
@@ -208,10 +217,18 @@ class Engine:
             changed = scanning.changed(base.inputs, scanned)
             if config == base.config and not changed:
                 return Update("none")
-            return self._apply(base, config, scanned, changed)
+            return self._apply(base, config, scanned, changed, defer=defer_discovery)
+
+    def rediscover(self) -> Update:
+        """Group the recognised names again after applies that deferred it."""
+        with self.lock:
+            if self.snapshot is None or not self.discovery_stale:
+                return Update("none")
+            base = self.snapshot.state
+            return self._apply(base, base.config, dict(base.inputs), set(), kind="discovery")
 
     def _apply(self, base: State, config: Config, scanned: dict[str, Signature],
-               changed: set[str], kind: str | None = None) -> Update:
+               changed: set[str], kind: str | None = None, defer: bool = False) -> Update:
         timings = {}
         self.tagged = 0
         roots = Roots(config)
@@ -226,9 +243,14 @@ class Engine:
                       + (f", {self.tagged:,} tagged" if self.tagged else ""))
         timings["read"] = self.reporter.timings["read"]
         discovery = base.discovery if config.entities.discover != "off" else None
-        if config.entities.discover != "off" and (
-                refound or declared is not base.declared or config_changed
-                or discovery is None or len(found) != len(base.found)):
+        regroup = config.entities.discover != "off" and (
+            refound or self.discovery_stale or declared is not base.declared or config_changed
+            or discovery is None or len(found) != len(base.found))
+        if regroup and defer and declared is base.declared and not config_changed \
+                and discovery is not None:
+            self.discovery_stale = True
+        elif regroup:
+            self.discovery_stale = False
             with self.reporter.stage("discover") as line:
                 registry, discovery, again = self._discover(config, declared, registry, found,
                                                             scanned, entries)

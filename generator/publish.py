@@ -27,6 +27,9 @@ WRITERS = 2  # threads writing files in each render process
 
 
 def publish(engine: Engine, snapshot: Snapshot, search: bool = True) -> PublishResult:
+    if engine.discovery_stale and snapshot is engine.snapshot:
+        engine.rediscover()  # never write a site whose discovered entities are out of date
+        snapshot = engine.snapshot
     config, reporter = snapshot.config, engine.reporter
     known = dict(engine.outputs)
     output = Output(config.paths.output, config.paths.cache)

@@ -274,3 +274,29 @@ def test_review_commands_report_bad_input_by_file(archive):
     archive.write_config(entities={"discover": "off"})
     run = archive.cli("entities", "suggest", "--config", config)
     assert run.code == 1 and "discovery is off" in run.err
+
+
+def test_a_deferred_discovery_completes_as_a_cold_load_would(archive, tmp_path):
+    """The dev server applies an article first and groups names after (seconds on a large
+    archive): the page reloads at once, and the completed snapshot is the cold one."""
+    body = "وقالت كريستين لاغارد في برلين إن الاقتصاد يتعافى."
+    engine = load_engine(archive.root / "site.toml")
+    try:
+        paths = [archive.article(f"n{n}", title=f"لاغارد {n}", date=f"2019-05-0{n}", body=body)
+                 for n in (1, 2)]
+        update = engine.apply(paths, defer_discovery=True)
+        assert engine.discovery_stale and update.tagged == 2
+        assert "krystyn-laghard" not in engine.snapshot.site.registry.entities
+        update = engine.rediscover()
+        assert update.kind == "discovery" and not engine.discovery_stale
+        assert engine.snapshot.site.registry.entities["krystyn-laghard"].found
+        cold = load_engine(archive.root / "site.toml", overrides={"cache": tmp_path / "cold"})
+        try:
+            assert set(cold.snapshot.jobs) == set(engine.snapshot.jobs)
+            for file in cold.snapshot.jobs:
+                assert cold.snapshot.render(file) == engine.snapshot.render(file), file
+        finally:
+            cold.close()
+        assert engine.rediscover().kind == "none"
+    finally:
+        engine.close()

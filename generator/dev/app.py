@@ -118,14 +118,21 @@ class DevApp:
                 batch |= more
                 count += 1
             self._apply(batch)
+            if self.engine.discovery_stale and self._batches.empty():
+                self._apply(None)  # the page has reloaded: now group the names again
             with self.done:
                 self.sequence += count
                 self.done.notify_all()
 
-    def _apply(self, paths: set[Path]) -> None:
+    def _apply(self, paths: set[Path] | None) -> None:
+        """Apply a batch (None: complete the discovery a batch deferred)."""
         previous = self.engine.snapshot
         try:
-            update = self.engine.apply(paths | self._pending)
+            if paths is None:
+                paths = set()
+                update = self.engine.rediscover()
+            else:
+                update = self.engine.apply(paths | self._pending, defer_discovery=True)
         except BuildError as error:
             self._pending |= paths
             self._failed(error)
@@ -171,8 +178,9 @@ class DevApp:
                 continue
             self._publish_at = None
             snapshot = self.engine.snapshot
-            if snapshot is None or snapshot.version == self._published:
-                continue
+            if snapshot is None or snapshot.version == self._published \
+                    or self.engine.discovery_stale:
+                continue  # (a stale discovery is completed by the worker, then published)
             start = time.perf_counter()
             try:
                 result = self.engine.publish(search=snapshot.config.search, snapshot=snapshot)
