@@ -45,7 +45,7 @@ from .markup import MarkdownRenderer
 from .model import Entry, Page, Site, digest_of
 from .pages import Plan
 from .parallel import Executor, executor_for
-from .reading import read_articles
+from .reading import read_articles, tag_key
 from .report import Reporter, plural
 from .site import assemble
 from .state import State, StateStore, cache_folder, generator_version, state_key
@@ -235,7 +235,8 @@ class Engine:
         kinds = {path: roots.kind(path) for path in changed}
         config_changed = base.config != config
         with self.reporter.stage("read") as line:
-            declared, registry, relink = self._registry(base, config, kinds, config_changed)
+            declared, registry, relink, regrouped = self._registry(base, config, kinds,
+                                                                   config_changed, defer)
             found = {p: names for p, names in base.found.items() if p in scanned}
             entries, pages, reread, relinked, refound = self._read(
                 base, config, registry, scanned, changed, relink, found, base.entries)
@@ -246,8 +247,9 @@ class Engine:
         regroup = config.entities.discover != "off" and (
             refound or self.discovery_stale or declared is not base.declared or config_changed
             or discovery is None or len(found) != len(base.found))
-        if regroup and defer and declared is base.declared and not config_changed \
-                and discovery is not None:
+        if regroup and regrouped is not None and not refound and len(found) == len(base.found):
+            discovery, self.discovery_stale = regrouped, False  # made from these very names
+        elif regroup and defer and not config_changed and discovery is not None:
             self.discovery_stale = True
         elif regroup:
             self.discovery_stale = False
@@ -269,18 +271,24 @@ class Engine:
                       sum(timings.values()), reread, relinked, timings, self.tagged)
 
     def _registry(self, base: State, config: Config, kinds: Mapping[str, str | None],
-                  config_changed: bool) -> tuple[Registry, Registry, set[str] | None]:
-        """The registry editors keep; the one to link with (with the entities discovered in
-        the saved state); and the articles to link again because of it (None: all)."""
+                  config_changed: bool, defer: bool) -> tuple:
+        """The registry editors keep; the one to link with, with the discovered entities;
+        the articles to link again because of it (None: all); and the discovery made for it
+        from the saved state's names (None if not made: unchanged, or deferred, when the
+        saved discovery is carried over onto the new registry)."""
         if base.registry is not None and not config_changed and "entity" not in kinds.values():
-            return base.declared, base.registry, set()
+            return base.declared, base.registry, set(), None
         declared = load_registry(config)
-        registry = declared
+        registry, discovery = declared, None
         if config.entities.discover == "link" and base.found:
-            registry = extend(declared, discover_in(config, declared, base.found))
+            if defer and not config_changed and base.discovery is not None:
+                registry = extend(declared, base.discovery)
+            else:
+                discovery = discover_in(config, declared, base.found)
+                registry = extend(declared, discovery)
         if base.registry is None or link_settings(config) != link_settings(base.config):
-            return declared, registry, None
-        return declared, registry, self._relink(base.entries, base.registry, registry)
+            return declared, registry, None, discovery
+        return declared, registry, self._relink(base.entries, base.registry, registry), discovery
 
     def _relink(self, entries: Mapping[str, Entry], before: Registry,
                 after: Registry) -> set[str]:
@@ -338,7 +346,7 @@ class Engine:
             self.store.put(entry.digest, record, packed)
             self.store.put_words(path, words)
             if spans is not None:
-                self.store.put_recognised(path, sha, spans)
+                self.store.put_recognised(path, tag_key(generator_version(), sha), spans)
                 self.tagged += 1
             if found.get(path) != names:
                 found[path] = names

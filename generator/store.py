@@ -150,14 +150,15 @@ class RecordStore:
 
     # -- what the tagger found -----------------------------------------------------------------
 
-    def put_recognised(self, source: str, sha: str, spans: tuple) -> None:
-        """The tagger's spans in an article whose file had content hash ``sha``."""
+    def put_recognised(self, source: str, key: str, spans: tuple) -> None:
+        """The tagger's spans in an article, under ``key``: what they were computed from (the
+        file's content hash and the generator's version, which covers the model)."""
         packed = zlib.compress(pickle.dumps(spans, pickle.HIGHEST_PROTOCOL), 1)
         with self._lock:
-            self._fresh_spans[source] = (sha, packed)
+            self._fresh_spans[source] = (key, packed)
 
     def recognitions(self, sources: Iterable[str]) -> dict[str, tuple[str, tuple]]:
-        """source -> (content hash, spans) for those of ``sources`` the store has."""
+        """source -> (key, spans) for those of ``sources`` the store has."""
         wanted = set(sources)
         if not wanted:
             return {}

@@ -300,3 +300,24 @@ def test_a_deferred_discovery_completes_as_a_cold_load_would(archive, tmp_path):
         assert engine.rediscover().kind == "none"
     finally:
         engine.close()
+
+
+def test_cached_spans_are_reused_only_for_the_same_bytes_and_generator(archive):
+    from generator.inputs import content_sha
+    from generator.reading import read_articles, tag_key
+    from generator.state import generator_version
+
+    engine = load_engine(archive.root / "site.toml")
+    try:
+        path = str(archive.content / "articles/p0.md")
+        shared = (engine.snapshot.site.registry, engine.snapshot.config)
+        sha = content_sha((archive.content / "articles/p0.md").read_bytes())
+        cached = engine.store.recognitions([path])[path][1]
+        for key, tagged in ((tag_key(generator_version(), sha), False),
+                            (tag_key("another-version", sha), True),
+                            (tag_key(generator_version(), "other-bytes"), True)):
+            ((*_, spans, names),) = read_articles((*shared, {path: (key, cached)}), [path])
+            assert (spans is not None) == tagged
+            assert ((("مايك", "بومبيو"), "PERS", "مايك بومبيو", 1) in names)
+    finally:
+        engine.close()
