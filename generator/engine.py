@@ -24,13 +24,10 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import jinja2
-
 from . import inputs as scanning
-from .assets import Assets, collect_assets
+from .assets import collect_assets
 from .config import Config, load_config
 from .content import check_unique, read_page
 from .entities.discover import Discovery, discover_in, extend
@@ -40,79 +37,18 @@ from .entities.registry import Registry, load_registry
 from .errors import BuildError
 from .frozen import FrozenDict
 from .inputs import Roots, Signature
-from .jobs import PageJob, Resources, fingerprint
+from .jobs import Resources
 from .markup import MarkdownRenderer
-from .model import Entry, Page, Site, digest_of
+from .model import Entry, Page, digest_of
 from .pages import Plan
 from .parallel import Executor, executor_for
 from .reading import read_articles, tag_key
 from .report import Reporter, plural
 from .site import assemble
+from .snapshot import Snapshot, Update, update_kind
 from .state import State, StateStore, cache_folder, generator_version, state_key
 from .store import RecordStore
-from .templates import make_environment, render_page, template_digests
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """One consistent state of the site: what it was made from, and every page it has."""
-
-    state: State  # the inputs and records (its ``outputs`` are the engine's, see Engine)
-    site: Site
-    jobs: Mapping[str, PageJob]  # output file -> job
-    env: jinja2.Environment
-    assets: Assets
-    site_digest: str  # generator version, config, asset names: part of every fingerprint
-    templates: Mapping[str, str]  # template -> digest of it and what it uses
-    resources: Resources
-    version: int
-
-    @property
-    def config(self) -> Config:
-        return self.site.config
-
-    def fingerprint(self, file: str) -> str | None:
-        job = self.jobs.get(file)
-        if job is None:
-            return None
-        return fingerprint(job, self.site_digest, self.templates.get(job.template or "", ""))
-
-    def render(self, file: str) -> bytes | None:
-        """The bytes of an output file of this state, or None if it has no such file."""
-        job = self.jobs.get(file)
-        return None if job is None else render_page(self.env, job, self.resources)
-
-    def __reduce__(self):
-        """Pickled without its template environment, made again from the config and assets
-        where it is unpickled: a snapshot can be sent to another machine's workers."""
-        values = [getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "env"]
-        return (_restore_snapshot, tuple(values))
-
-
-def _restore_snapshot(state, site, jobs, assets, site_digest, templates, resources,
-                      version) -> Snapshot:
-    env = make_environment(site.config, assets)
-    return Snapshot(state, site, jobs, env, assets, site_digest, templates, resources, version)
-
-
-@dataclass(frozen=True)
-class Update:
-    """What one load or apply did."""
-
-    kind: str  # "full", "content", "entities", "templates", "static", "css", "config", "none"
-    seconds: float = 0.0
-    reread: int = 0  # article and page files read again
-    relinked: int = 0  # articles whose entities were linked again
-    timings: dict[str, float] = field(default_factory=dict)
-    tagged: int = 0  # articles the named-entity tagger read (not reused from the cache)
-
-    def describe(self) -> str:
-        if self.kind == "discovery":  # completing a deferred apply (see Engine.rediscover)
-            return (f"names grouped again in {self.seconds * 1000:.0f} ms: "
-                    f"{self.relinked} re-linked")
-        detail = f"{self.reread} re-read, {self.relinked} re-linked" if self.kind in (
-            "full", "content", "entities", "config") else self.kind
-        return f"rebuilt ({self.kind}) in {self.seconds * 1000:.0f} ms: {detail}"
+from .templates import make_environment, template_digests
 
 
 class Engine:
@@ -267,7 +203,7 @@ class Engine:
                       f"{plural(len(snapshot.site.registry.live()), 'entity', 'entities')}")
         timings["index"] = self.reporter.timings["index"]
         self.snapshot = snapshot
-        return Update(kind or _update_kind(kinds, config_changed),
+        return Update(kind or update_kind(kinds, config_changed),
                       sum(timings.values()), reread, relinked, timings, self.tagged)
 
     def _registry(self, base: State, config: Config, kinds: Mapping[str, str | None],
@@ -408,19 +344,3 @@ class Engine:
         if snapshot is None:
             raise BuildError("nothing to publish: the site has not been loaded")
         return publish(self, snapshot, search)
-
-
-def _update_kind(changed: Mapping[str, str | None], config_changed: bool) -> str:
-    if config_changed:
-        return "config"
-    kinds = {kind for kind in changed.values() if kind is not None}
-    if not kinds:
-        return "none"
-    if kinds <= {"static"}:
-        css = all(p.endswith(".css") for p, kind in changed.items() if kind == "static")
-        return "css" if css else "static"
-    if kinds <= {"template"}:
-        return "templates"
-    if "entity" in kinds:
-        return "entities"
-    return "content"

@@ -25,9 +25,10 @@ import traceback
 import webbrowser
 from pathlib import Path
 
-from ..engine import Engine, Snapshot, Update
+from ..engine import Engine
 from ..errors import BuildError
 from ..report import Reporter
+from ..snapshot import Snapshot, Update
 from .server import DevServer
 from .watch import Watcher
 

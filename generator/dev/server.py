@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from ..engine import Snapshot, Update
 from ..errors import BuildError
+from ..snapshot import Snapshot, Update
 from ..urls import Urls, output_file
 
 if TYPE_CHECKING:
