@@ -321,3 +321,18 @@ def test_cached_spans_are_reused_only_for_the_same_bytes_and_generator(archive):
             assert ((("مايك", "بومبيو"), "PERS", "مايك بومبيو", 1) in names)
     finally:
         engine.close()
+
+
+def test_suggestion_contexts_are_whole_words(tmp_path):
+    from generator.entities.discover import Candidate
+    from generator.entities.review import contexts
+
+    words = " ".join(f"كلمة{n}" for n in range(30))
+    path = tmp_path / "a.md"
+    path.write_text(f'+++\ntitle = "ع"\n+++\n\n{words} مايك بومبيو {words}\n', encoding="utf-8")
+    candidate = Candidate("mike", "person", "مايك بومبيو", ("مايك بومبيو",), (), 1, 1,
+                          (str(path), str(tmp_path / "missing.md")))
+    (context,) = contexts(candidate, 2)
+    assert "مايك بومبيو" in context and context.startswith("…") and context.endswith("…")
+    inner = context.strip("…").split()
+    assert all(w in words.split() or w in ("مايك", "بومبيو") for w in inner)

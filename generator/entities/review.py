@@ -78,10 +78,15 @@ def contexts(candidate: Candidate, count: int) -> list[str]:
         text = " ".join(body.split())
         for form in candidate.forms:
             at = text.find(form)
-            if at >= 0:
-                start, end = max(0, at - CONTEXT), at + len(form) + CONTEXT
-                out.append(("…" if start else "") + text[start:end] + ("…" if end < len(text)
-                                                                        else ""))
+            if at >= 0:  # whole words around the name
+                start, end = max(0, at - CONTEXT), min(len(text), at + len(form) + CONTEXT)
+                if start:
+                    start = text.find(" ", start, at) + 1 or start
+                if end < len(text):
+                    end = text.rfind(" ", at + len(form), end) if " " in text[
+                        at + len(form):end] else end
+                out.append(("…" if start else "") + text[start:end].strip()
+                           + ("…" if end < len(text) else ""))
                 break
         if len(out) == count:
             break
