@@ -41,6 +41,10 @@ def pack_words(words: str | None) -> bytes | None:
     return None if words is None else zlib.compress(words.encode("utf-8"), 1)
 
 
+def _unpack_words(packed: bytes | None) -> str | None:
+    return None if packed is None else zlib.decompress(packed).decode("utf-8")
+
+
 class RecordStore:
     def __init__(self, path: Path):
         self.path = path
@@ -48,6 +52,9 @@ class RecordStore:
         self._fresh: dict[str, tuple[tuple[Article, Body] | None, bytes | None]] = {}
         self._fresh_words: dict[str, bytes | None] = {}
         self._fresh_spans: dict[str, tuple[str, bytes]] = {}
+        # Every vocabulary, decompressed, once read (the dev server checks them on each
+        # registry edit); kept up to date by put_words and forget.
+        self._vocabularies: dict[str, str | None] | None = None
         self._loaded: OrderedDict[str, tuple[Article, Body]] = OrderedDict()
         self._local = threading.local()
         self._lock = threading.Lock()
@@ -140,13 +147,19 @@ class RecordStore:
         """An article's vocabulary, as :func:`pack_words` made it."""
         with self._lock:
             self._fresh_words[source] = words
+            if self._vocabularies is not None:
+                self._vocabularies[source] = _unpack_words(words)
 
     def vocabularies(self) -> dict[str, str | None]:
         """source -> vocabulary, for every article the store knows."""
+        with self._lock:
+            if self._vocabularies is not None:
+                return dict(self._vocabularies)
         found = dict(self._db().execute("SELECT source, words FROM vocabulary"))
-        found.update(self._fresh_words)
-        return {source: None if words is None else zlib.decompress(words).decode("utf-8")
-                for source, words in found.items()}
+        with self._lock:
+            found.update(self._fresh_words)
+            self._vocabularies = {source: _unpack_words(words) for source, words in found.items()}
+            return dict(self._vocabularies)
 
     # -- what the tagger found -----------------------------------------------------------------
 
@@ -202,6 +215,9 @@ class RecordStore:
     def forget(self, digests: Iterable[str], sources: Iterable[str]) -> None:
         """Delete these records and vocabularies (once the state that used them is replaced)."""
         sources = list(sources)
+        with self._lock:
+            for source in sources if self._vocabularies is not None else ():
+                self._vocabularies.pop(source, None)
         db = self._db()
         try:
             with db:
@@ -214,6 +230,8 @@ class RecordStore:
 
     def keep_only(self, digests: Iterable[str], sources: Iterable[str]) -> None:
         """Delete every record and vocabulary not listed."""
+        with self._lock:
+            self._vocabularies = None  # read again when needed
         db = self._db()
         try:
             with db:
