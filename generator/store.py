@@ -41,6 +41,14 @@ def pack_words(words: str | None) -> bytes | None:
     return None if words is None else zlib.compress(words.encode("utf-8"), 1)
 
 
+def _temp_set(db: sqlite3.Connection, table: str, values: Iterable[str]) -> None:
+    """A temporary table ``table`` of one column ``k`` holding ``values`` (for joins); the
+    caller commits it."""
+    db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} (k TEXT PRIMARY KEY)")
+    db.execute(f"DELETE FROM {table}")
+    db.executemany(f"INSERT OR IGNORE INTO {table} VALUES (?)", ((v,) for v in values))
+
+
 def _unpack_words(packed: bytes | None) -> str | None:
     return None if packed is None else zlib.decompress(packed).decode("utf-8")
 
@@ -135,10 +143,8 @@ class RecordStore:
             return 0
         db = self._db()
         with db:  # committed: a transaction left open would freeze what this connection sees
-            db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (digest TEXT PRIMARY KEY)")
-            db.execute("DELETE FROM wanted")
-            db.executemany("INSERT INTO wanted VALUES (?)", ((d,) for d in wanted))
-        found = db.execute("SELECT COUNT(*) FROM records JOIN wanted USING (digest)").fetchone()
+            _temp_set(db, "wanted", wanted)
+        found = db.execute("SELECT COUNT(*) FROM records JOIN wanted ON digest = k").fetchone()
         return len(wanted) - found[0]
 
     # -- vocabularies -------------------------------------------------------------------------
@@ -177,14 +183,13 @@ class RecordStore:
             return {}
         db = self._db()
         with db:  # committed: a transaction left open would freeze what this connection sees
-            db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted_sources (source TEXT PRIMARY KEY)")
-            db.execute("DELETE FROM wanted_sources")
-            db.executemany("INSERT INTO wanted_sources VALUES (?)", ((s,) for s in wanted))
-        found = {source: (sha, spans) for source, sha, spans in db.execute(
-            "SELECT source, sha, spans FROM recognised JOIN wanted_sources USING (source)")}
+            _temp_set(db, "wanted", wanted)
+        # (the column named sha holds the whole key, see put_recognised)
+        found = {source: (key, spans) for source, key, spans in db.execute(
+            "SELECT source, sha, spans FROM recognised JOIN wanted ON source = k")}
         found.update((s, v) for s, v in self._fresh_spans.items() if s in wanted)
-        return {source: (sha, pickle.loads(zlib.decompress(spans)))
-                for source, (sha, spans) in found.items()}
+        return {source: (key, pickle.loads(zlib.decompress(spans)))
+                for source, (key, spans) in found.items()}
 
     # -- saving -------------------------------------------------------------------------------
 
@@ -239,10 +244,7 @@ class RecordStore:
                 for table, column, keep in (("records", "digest", digests),
                                             ("vocabulary", "source", sources),
                                             ("recognised", "source", sources)):
-                    db.execute(f"CREATE TEMP TABLE IF NOT EXISTS keep_{table} (k TEXT PRIMARY KEY)")
-                    db.execute(f"DELETE FROM keep_{table}")
-                    db.executemany(f"INSERT OR IGNORE INTO keep_{table} VALUES (?)",
-                                   ((k,) for k in keep))
+                    _temp_set(db, f"keep_{table}", keep)
                     db.execute(f"DELETE FROM {table} WHERE {column} NOT IN "
                                f"(SELECT k FROM keep_{table})")
         except sqlite3.Error as exc:

@@ -31,14 +31,14 @@ from pathlib import Path
 
 from ..config import Config
 from ..errors import BuildError, decode_utf8, toml_error
-from .matching import compound_variants, name_keys, proclitic_stems
+from .matching import HASHTAG_MARKS, compound_variants, name_keys, proclitic_stems
 from .registry import REJECTS_FILE, Entity, Registry, with_found
 
 # The tagger's types, and the registry types they become (when site.toml has them).
 ENTITY_TYPES = {"PERS": "person", "ORG": "organization", "LOC": "place"}
 _MIN_LETTERS = 3
 
-_MARKUP_RE = re.compile(r"[#_\\]")  # hashtags in names: «#دونالد\_ترمب»
+_MARKUP = str.maketrans(dict.fromkeys(HASHTAG_MARKS, " "))
 Found = tuple[tuple[str, ...], str, str, int]  # keys, tagger type, surface, mentions
 
 
@@ -47,7 +47,7 @@ def found_in(spans: Iterable[tuple[str, str]]) -> tuple[Found, ...]:
     name and type, in order of first mention, with the number of mentions."""
     order: dict[tuple[tuple[str, ...], str], list] = {}
     for surface, kind in spans:
-        surface = " ".join(_MARKUP_RE.sub(" ", surface).split())
+        surface = " ".join(surface.translate(_MARKUP).split())
         keys = tuple(k for k in name_keys(surface) if k[:1].isalnum())
         if not keys or sum(map(len, keys)) < _MIN_LETTERS or not any(
                 k[:1].isalpha() for k in keys):

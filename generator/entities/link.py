@@ -39,20 +39,20 @@ def link_article(article: Article, body: Body, registry: Registry, config: Confi
     about, no_link = declared(article, registry)
     seen: set[str] | None = set() if registry.entities else None
     annotator = Annotator(registry, config.entities.link, Urls(config).href)
+    discovering = config.entities.discover != "off"
     recognise = None
-    if config.entities.discover != "off" and recognised is None:
+    if discovering and recognised is None:
         from ..ner.tagger import shared_recogniser
 
         recognise = shared_recogniser().spans_of
     annotation = annotator.annotate(body.html, frozenset(no_link), seen, recognise,
-                                    recognised if config.entities.discover != "off" else None)
+                                    recognised if discovering else None)
     linked = Body(annotation.html, body.text)
     article = replace(article, about=about, no_link=no_link, mentions=annotation.mentions)
     vocabulary = f" {' '.join(sorted(seen))} " if seen is not None else None
-    if config.entities.discover == "off":
-        return Linked(with_digest(article, linked), linked, vocabulary, None, ())
-    return Linked(with_digest(article, linked), linked, vocabulary, annotation.recognised,
-                  found_in(annotation.names))
+    return Linked(with_digest(article, linked), linked, vocabulary,
+                  annotation.recognised if discovering else None,
+                  found_in(annotation.names) if discovering else ())
 
 
 def link_settings(config: Config) -> tuple[str, str, str]:

@@ -118,6 +118,9 @@ def surface_keys(key: str) -> tuple[str, ...]:
 # categories P and S) a token of its own; the ``regex`` module (which camel-tools uses too)
 # knows the categories, which keeps this one pass over the text.
 TOKEN_PATTERN = r"[\p{P}\p{S}]|[^\s\p{P}\p{S}]+"
+# Hashtag markup inside names in imported news («#دونالد\\_ترمب»): tokens of their own, which
+# the tagger skips (so the words stay neighbours) and discovery drops from spellings.
+HASHTAG_MARKS = frozenset("#_\\")
 _TOKEN_RE = regex.compile(TOKEN_PATTERN)
 _SPACED_TOKEN_RE = regex.compile(rf"(\s*)({TOKEN_PATTERN})")
 

@@ -9,11 +9,10 @@ its line number; the output file appears only when the whole input was tagged.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from ..errors import BuildError
+from ..output import atomic_write
 
 
 def read_requests(path: Path) -> list[tuple[object, str]]:
@@ -47,16 +46,8 @@ def tag_file(source: Path, target: Path) -> int:
 
     requests = read_requests(source)
     recogniser = Recogniser()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            for identifier, text in requests:
-                entities = [span.as_json() for span in recogniser.recognise(text)]
-                out.write(json.dumps({"id": identifier, "entities": entities},
-                                     ensure_ascii=False) + "\n")
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    lines = [json.dumps({"id": identifier,
+                         "entities": [span.as_json() for span in recogniser.recognise(text)]},
+                        ensure_ascii=False) + "\n" for identifier, text in requests]
+    atomic_write(target, "".join(lines).encode("utf-8"))
     return len(requests)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pycrfsuite
 import regex
 
-from ..entities.matching import TOKEN_PATTERN
+from ..entities.matching import HASHTAG_MARKS, TOKEN_PATTERN
 from .features import TYPES, Featuriser, Lexicon
 from .lexicon import read_lexicon
 
@@ -25,8 +25,6 @@ MODEL_DIR = Path(__file__).parent / "model"
 CRF_FILE = "ner.crfsuite"
 LEXICON_FILE = "lexicon.tsv"
 _SENTENCE_ENDS = frozenset(".!?؟")
-# Hashtag markup inside names («#دونالد\\_ترمب»), skipped so that the words stay neighbours.
-_SKIPPED = frozenset("#_\\")
 # matching's token rule (camel-tools' boundaries), and line breaks, which end a sentence too
 _TOKEN_OR_BREAK_RE = regex.compile(rf"\n|{TOKEN_PATTERN}")
 _MAX_SENTENCE = 200  # tokens: a text without punctuation is cut into pieces this long
@@ -49,7 +47,7 @@ def sentences(text: str) -> list[list[tuple[int, int, str]]]:
     current: list[tuple[int, int, str]] = []
     for m in _TOKEN_OR_BREAK_RE.finditer(text):
         token = m.group()
-        if token != "\n" and token not in _SKIPPED:
+        if token != "\n" and token not in HASHTAG_MARKS:
             current.append((m.start(), m.end(), token))
         if current and (token in _SENTENCE_ENDS or token == "\n"
                         or len(current) >= _MAX_SENTENCE):
