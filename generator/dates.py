@@ -19,12 +19,14 @@ _ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
 # Arabic counted nouns by CLDR plural category. "one" and "two" stand without a number;
 # "few" (3-10, and zero) takes the plural, "many" (11-99) the accusative singular,
-# "other" (100, 1000...) the genitive singular.
-_NOUNS = {
+# "other" (100, 1000...) the genitive singular. The search page counts with the same forms.
+NOUNS = {
     "minute": {"one": "دقيقة", "two": "دقيقتان", "few": "دقائق", "many": "دقيقةً", "other": "دقيقة"},
     "article": {"one": "مقال", "two": "مقالان", "few": "مقالات", "many": "مقالًا", "other": "مقال"},
     "mention": {"one": "إشارة", "two": "إشارتان", "few": "إشارات", "many": "إشارةً",
                 "other": "إشارة"},
+    "result": {"one": "نتيجة واحدة", "two": "نتيجتان", "few": "نتائج", "many": "نتيجة",
+               "other": "نتيجة"},
 }
 
 
@@ -84,7 +86,7 @@ class Formatter:
 
     def count(self, number: int, noun: str) -> str:
         """A number with its noun in the right Arabic form: «مقالان», «٣ مقالات», «١١ مقالًا»."""
-        forms = _NOUNS[noun]
+        forms = NOUNS[noun]
         form = self.locale.plural_form(number) if self.locale.language == "ar" else "other"
         if form in ("one", "two"):
             return forms[form]

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 
-from . import jsonld, search, urls
+from . import jsonld, search, search_words, urls
 from .assets import Assets
 from .entities.pages import entity_jobs
 from .entities.registry import Entity
@@ -190,13 +190,22 @@ def entity_groups(res: Resources, article: Article, entities: Sequence[Entity]) 
 
 
 def search_page(site: Site, chrome: Chrome) -> Iterator[PageJob]:
+    """The search page, and the buckets of entity names it looks queries up in."""
     config = site.config
-    if config.search:
-        filters = search.filter_options(site)
-        shards = tuple(shard.name for shard in plan_shards(site))
-        yield PageJob(urls.search_url(), "search.html", simple_context, (
-            ("chrome", chrome), ("filters", filters), ("numerals", config.numerals),
-            ("shards", shards)), in_sitemap=False)
+    if not config.search:
+        return
+    filters = search.filter_options(site)
+    shards = tuple(shard.name for shard in plan_shards(site))
+    yield PageJob(urls.search_url(), "search.html", simple_context, (
+        ("chrome", chrome), ("filters", filters), ("numerals", config.numerals),
+        ("shards", shards), ("rules", search_words.rules())), in_sitemap=False)
+    index = site.entities
+    mentions = {entity: stats.mentions for entity, stats in index.stats.items()}
+    buckets = search_words.name_entries(site.registry.live(), index.articles, mentions,
+                                        config.entities.types)
+    for bucket, cards in sorted(buckets.items()):
+        yield PageJob(f"{search_words.NAMES_URL}{bucket}.json", None, search_words.names_json,
+                      (search_words.names_job_input(cards),), in_sitemap=False)
 
 
 def standalone_pages(site: Site, chrome: Chrome) -> Iterator[PageJob]:

@@ -66,9 +66,10 @@ def publish(engine: Engine, snapshot: Snapshot, search: bool = True) -> PublishR
                 page = snapshot.site_digest + snapshot.templates.get("article.html", "")
                 digests = {s.name: shard_digest(s, snapshot.site, page) for s in plan}
                 shards, counts = index_shards(plan, digests, shards, transaction,
-                                              config.paths.cache)
+                                              config.paths.cache, _texts(snapshot))
+                words = f", {counts['words']:,} words listed" if "words" in counts else ""
                 line.note(f"{plural(len(plan), 'shard')}, {counts['indexed']:,} indexed, "
-                          f"{plural(counts['page'], 'page')}")
+                          f"{plural(counts['page'], 'page')}{words}")
         elif not config.search:
             shards = {}
             transaction.remove({f for f in _files_under(transaction.staging, SEARCH_FOLDER)})
@@ -140,6 +141,12 @@ def render_files(shared: tuple[Snapshot, Staging, dict[str, str]],
         return [(file, value, "known" if wrote is None else
                  "written" if wrote.result() else "same", related)
                 for file, value, wrote, related in pending]
+
+
+def _texts(snapshot: Snapshot):
+    """The text of a search shard's articles (title and body), for its word lists."""
+    body = snapshot.resources.body
+    return lambda shard: (f"{entry.title}\n{body(entry).text}" for entry in shard.articles)
 
 
 def _files_under(staging: Staging, folder: str) -> set[str]:

@@ -6,20 +6,20 @@ Pagefind's Arabic stemmer treats the first letters of many names as clitics, so
 article page therefore carries a hidden block, inside its ``data-pagefind-body``,
 that starts with an invisible separator (U+2063) and lists
 
-- every word of the title and body with its proclitics removed, when that
-  gives another form («ببغداد» → «بغداد», «للقاهرة» → «القاهرة»), and
+- every word of the title and body without its proclitics and its article ال, when
+  that gives another form («ببغداد» → «بغداد», «للقاهرة» → «قاهرة», «الانتخابات» →
+  «انتخابات»; ``entities.matching.bare_forms``), and
 - every name and alias of the entities the article mentions or is about.
 
 A search for «بغداد» then finds «ببغداد», and «الجامعة العربية» finds an
 article that only says «جامعة الدول العربية». The search page
-(``static/js/search.js``) does the reverse on the query, searching its
-clitic-stripped forms too, and builds excerpts from the text before the
+(``static/js/search.js``) looks the query's words up the same way, in the word
+lists of ``search_words.py``, and builds excerpts from the text before the
 separator, so readers never see the block.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Sequence
 from itertools import chain
@@ -27,26 +27,26 @@ from itertools import chain
 from . import urls
 from .config import Config
 from .dates import Formatter
-from .entities.matching import proclitic_stems
+from .entities.matching import bare_forms
 from .entities.registry import Entity
 from .model import Article, Body, Site
+from .search_words import WORD_RE
 from .text import strip_marks
 
 SEPARATOR = "\u2063"  # INVISIBLE SEPARATOR: where the visible text ends in Pagefind's content
 # Pagefind filter names, shown on the search page; entity types use their labels from site.toml.
 CATEGORY, YEAR, SOURCE = "القسم", "السنة", "المصدر"
-FILTER_OPTIONS = 200  # values offered per filter on the search page (the most frequent)
-_WORD_RE = re.compile(r"[\u0621-\u064a\u0671]{3,}")  # Arabic letters (marks are stripped first)
+FILTER_OPTIONS = 40  # values offered per filter on the search page (the most frequent)
 
 
 def search_terms(article: Article, body: Body, entities: Sequence[Entity]) -> str:
     """The hidden text indexed with an article (see the module docstring); ``entities``: the
     entities it mentions or is about."""
-    words = dict.fromkeys(_WORD_RE.findall(strip_marks(f"{article.title}\n{body.text}")))
+    words = dict.fromkeys(WORD_RE.findall(strip_marks(f"{article.title}\n{body.text}")))
     names = (name for entity in entities
              for name in (*entity.names, *((entity.name_en,) if entity.name_en else ())))
-    seen = dict.fromkeys(chain(chain.from_iterable(map(proclitic_stems, words)), names))
-    return SEPARATOR + " " + " ".join(seen)
+    forms = (form for word in words for form in bare_forms(word) if form != word)
+    return SEPARATOR + " " + " ".join(dict.fromkeys(chain(forms, names)))
 
 
 def article_filters(article: Article, entities: Sequence[Entity], config: Config,

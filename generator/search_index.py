@@ -22,7 +22,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,6 +33,7 @@ from .errors import BuildError
 from .model import Article, Site, digest_of
 from .output import Transaction
 from .parallel import cpu_count
+from .search_words import WORDS_FOLDER, count_words, load_counts, merge, save_counts, word_buckets
 from .urls import output_file
 
 SEARCH_FOLDER = "pagefind"
@@ -106,10 +107,11 @@ def shard_digest(shard: Shard, site: Site, page_digest: str) -> str:
 
 
 def index_shards(shards: Sequence[Shard], digests: Mapping[str, str],
-                 indexed: Mapping[str, str], transaction: Transaction,
-                 cache: Path) -> tuple[dict[str, str], dict[str, int]]:
+                 indexed: Mapping[str, str], transaction: Transaction, cache: Path,
+                 texts: Callable[[Shard], Iterable[str]]) -> tuple[dict[str, str], dict[str, int]]:
     """Index the shards whose digest differs from ``indexed`` (what each indexed last time)
-    into the site being prepared, and remove the bundles of shards that are gone. Returns
+    into the site being prepared, remove the bundles of shards that are gone, and write the
+    word lists (``search_words.py``; ``texts`` gives the text of a shard's articles). Returns
     the new ``indexed`` and counts."""
     next_site = transaction.staging.next
     todo = [s for s in shards if indexed.get(s.name) != digests[s.name]
@@ -124,7 +126,9 @@ def index_shards(shards: Sequence[Shard], digests: Mapping[str, str],
             counts["page"] += pages
             transaction.sync_tree(Path(tmp) / shard.name / "bundle",
                                   f"{SEARCH_FOLDER}/{shard.name}", last=("pagefind-entry.json",))
-    names = {s.name for s in shards}
+    if todo or not (next_site / SEARCH_FOLDER / WORDS_FOLDER).is_dir():
+        counts["words"] = _write_words(shards, digests, transaction, work, texts)
+    names = {s.name for s in shards} | {WORDS_FOLDER}
     root = next_site / SEARCH_FOLDER
     stale = {p.relative_to(next_site).as_posix() for p in root.rglob("*")
              if p.is_file() and (p.relative_to(root).parts[0] not in names
@@ -132,6 +136,26 @@ def index_shards(shards: Sequence[Shard], digests: Mapping[str, str],
         if root.is_dir() else set()
     transaction.remove(stale)
     return {s.name: digests[s.name] for s in shards}, counts
+
+
+def _write_words(shards: Sequence[Shard], digests: Mapping[str, str], transaction: Transaction,
+                 work: Path, texts: Callable[[Shard], Iterable[str]]) -> int:
+    """The word lists of the whole index, from each shard's counts (kept under the cache with
+    the shard's digest, so only changed shards are read again). Returns the words listed."""
+    parts = []
+    for shard in shards:
+        file = work / WORDS_FOLDER / f"{shard.name}.json.gz"
+        counts = load_counts(file, digests[shard.name])
+        if counts is None:
+            counts = count_words(texts(shard))
+            save_counts(file, digests[shard.name], counts)
+        parts.append(counts)
+    buckets = word_buckets(merge(parts), sum(len(s.articles) for s in shards))
+    with tempfile.TemporaryDirectory(prefix="words-", dir=work) as tmp:
+        for name, data in buckets.items():
+            (Path(tmp) / f"{name}.json").write_bytes(data)
+        transaction.sync_tree(Path(tmp), f"{SEARCH_FOLDER}/{WORDS_FOLDER}")
+    return sum(data.count(b'":[') for data in buckets.values())
 
 
 def _index(shard: Shard, site: Path, work: Path) -> int:

@@ -54,8 +54,9 @@ def test_only_title_and_body_are_indexed(default_site, page):
     page.goto(f"{default_site}search/")
     content = page.evaluate("""async () => {
         const search = await window.archiveSearch.ready();
-        const found = await search.run('لافروف');
-        return (await found[0].data()).content; }""")
+        const found = await search.run(await window.archiveSearch.analyse('لافروف'));
+        const [first] = await found.take(1);
+        return (await search.load(first)).content; }""")
     visible = content.split("\u2063")[0]
     assert visible.startswith("وزير الخارجية الروسي يجري اتصالان")
     for outside in ("الرئيسية", "أعلام في هذا المقال", "مدة القراءة", "دليل الأعلام"):

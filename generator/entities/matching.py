@@ -91,6 +91,23 @@ def proclitic_stems(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(s for s in stems if s != word))
 
 
+ARTICLE = "ال"
+_MIN_BARE = 3  # letters left after taking off ال: «الحرب» → «حرب», but «الذي», «الله» stay
+
+
+@lru_cache(maxsize=262_144)
+def bare_forms(word: str) -> tuple[str, ...]:
+    """The forms search looks a word up by: when the word, or the word without some of its
+    proclitics, starts with the article ال, the forms without it («والانتخابات» →
+    «انتخابات»); otherwise the word and the word without each proclitic combination
+    («لموسكو» → «لموسكو», «موسكو»). The search page (static/js/search.js) and the index
+    (``search.py``) both use this rule; a browser test checks the two agree."""
+    forms = (word, *proclitic_stems(word))
+    definite = tuple(dict.fromkeys(f[len(ARTICLE):] for f in forms
+                                   if f.startswith(ARTICLE) and len(f) - len(ARTICLE) >= _MIN_BARE))
+    return definite or forms
+
+
 @lru_cache(maxsize=262_144)
 def key_variants(key: str) -> tuple[str, ...]:
     """The key itself, then the key without each possible proclitic combination."""

@@ -1,17 +1,19 @@
 """Search quality: `make bench` (or `python tests/bench/search_quality.py [--articles N]`).
 
 Builds a site from N articles of ../shared/corpus with the corpus entity registry and its
-Pagefind index, then runs queries with known answers in Debian's Chromium over a local HTTP
-server, through the search page's own code (window.archiveSearch) and through Pagefind alone.
+Pagefind index, then types queries with known answers into the search page in Debian's
+Chromium over a local HTTP server, each in a new browser profile (a cold query).
 
-Known answers are computed from the articles themselves:
-- a word query («ببغداد», «ايران», «القاهره»...) should find every article with any clitic form
-  of the word (camel-tools normalisation: hamza forms, ى/ي, ة/ه, diacritics);
-- an entity query (an alias such as «أمريكا», a multi-word name such as «جامعة الدول العربية»)
-  should find every article that mentions the entity by any of its names.
+Known answers are computed from the articles' own text (title and body), tokenised and folded
+as the linker does (camel-tools: hamza forms, ى/ي, ة/ه, diacritics), each word with its
+proclitics (و ف ب ل ك) and its article ال taken off:
+- word: every article with the word in any of those forms («انتخابات» finds «والانتخابات»);
+- phrase: the words one after the other (punctuation breaks a phrase);
+- entity: every article where the entity is linked (its ``index.json``).
 
-Reports recall per query and overall, and the bytes a cold query downloads (new browser
-profile: the search page, its script and what Pagefind fetches).
+Per query class: recall (of everything the page finds, all pages of results), precision of
+the first page shown (10 results), how often the first result is relevant, and the bytes a
+cold query downloads (the search page, its script and what Pagefind fetches).
 """
 
 from __future__ import annotations
@@ -24,40 +26,55 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from pathlib import Path
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlsplit
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(REPO), str(REPO / "tests")]
 
 CORPUS = REPO.parent / "shared" / "corpus" / "ant-v2.1-news.jsonl.gz"
 REGISTRY = REPO / "tests" / "fixtures" / "corpus-registry" / "entities"
+PAGE = 10  # results on the first page
 
-# (query, what it should find): ("word", bare form) or ("entity", id)
+# (query, class, what it should find): ("word", word), ("phrase", words) or ("entity", id)
 QUERIES = [
-    ("بغداد", "clitic", ("word", "بغداد")),
-    ("ببغداد", "clitic", ("word", "بغداد")),
-    ("موسكو", "clitic", ("word", "موسكو")),
-    ("لموسكو", "clitic", ("word", "موسكو")),
-    ("روسيا", "clitic", ("word", "روسيا")),
-    ("لروسيا", "clitic", ("word", "روسيا")),
-    ("وإيران", "clitic", ("word", "إيران")),
-    ("مصر", "clitic", ("word", "مصر")),
-    ("بمصر", "clitic", ("word", "مصر")),
-    ("للقاهرة", "clitic", ("word", "القاهرة")),
-    ("ايران", "hamza", ("word", "إيران")),
-    ("اسرائيل", "hamza", ("word", "إسرائيل")),
-    ("القاهره", "ta marbuta", ("word", "القاهرة")),
-    ("السعوديه", "ta marbuta", ("word", "السعودية")),
+    ("انتخابات", "no article", ("word", "انتخابات")),
+    ("عقوبات", "no article", ("word", "عقوبات")),
+    ("مفاوضات", "no article", ("word", "مفاوضات")),
+    ("صادرات", "no article", ("word", "صادرات")),
+    ("نفط", "no article", ("word", "نفط")),
+    ("حكومة", "no article", ("word", "حكومة")),
+    ("ولي العهد", "phrase", ("phrase", "ولي العهد")),
+    ("وزير الخارجية", "phrase", ("phrase", "وزير الخارجية")),
+    ('"الحرب التجارية"', "phrase", ("phrase", "الحرب التجارية")),
+    ('"أسعار النفط"', "phrase", ("phrase", "أسعار النفط")),
+    ("البنك المركزي", "phrase", ("phrase", "البنك المركزي")),
+    ("كأس العالم", "phrase", ("phrase", "كأس العالم")),
+    ("الجامعة العربية", "alias", ("entity", "arab-league")),
     ("أمريكا", "alias", ("entity", "united-states")),
-    ("ترامب", "alias", ("entity", "donald-trump")),
     ("الناتو", "alias", ("entity", "nato")),
     ("تنظيم الدولة", "alias", ("entity", "isis")),
-    ("دونالد ترمب", "multi-word", ("entity", "donald-trump")),
-    ("جامعة الدول العربية", "multi-word", ("entity", "arab-league")),
-    ("الأمم المتحدة", "multi-word", ("entity", "united-nations")),
-    ("مجلس الأمن", "multi-word", ("entity", "un-security-council")),
-    ("ولي العهد السعودي", "multi-word", ("word-all", "ولي العهد السعودي")),
+    ("مجلس الأمن", "alias", ("entity", "un-security-council")),
+    ("ترامب", "alias", ("entity", "donald-trump")),
+    ("الاقصي", "ة/ه ى/ي", ("word", "الأقصى")),
+    ("القاهره", "ة/ه ى/ي", ("word", "القاهرة")),
+    ("السعوديه", "ة/ه ى/ي", ("word", "السعودية")),
+    ("مصطفي", "ة/ه ى/ي", ("word", "مصطفى")),
+    ("الكويتيه", "ة/ه ى/ي", ("word", "الكويتية")),
+    ("الدوحه", "ة/ه ى/ي", ("word", "الدوحة")),
+    ("Trump", "English", ("entity", "donald-trump")),
+    ("Erdogan", "English", ("entity", "erdogan")),
+    ("Putin", "English", ("entity", "vladimir-putin")),
+    ("Google", "English", ("entity", "google")),
+    ("NATO", "English", ("entity", "nato")),
+    ("Hezbollah", "English", ("entity", "hezbollah")),
+    ("اردوجان", "misspelling", ("entity", "erdogan")),
+    ("بوتن", "misspelling", ("entity", "vladimir-putin")),
+    ("ماكرن", "misspelling", ("entity", "emmanuel-macron")),
+    ("نتانياهو", "misspelling", ("entity", "benjamin-netanyahu")),
+    ("جوغل", "misspelling", ("entity", "google")),
+    ("حزبالله", "misspelling", ("entity", "hezbollah")),
 ]
 
 
@@ -81,40 +98,55 @@ def build_site(root: Path, articles: int, shard_size: int | None) -> tuple[Path,
     return content, public
 
 
+def _forms(key: str) -> frozenset[str]:
+    """A token's key, without its proclitics, and each of those without ال."""
+    from generator.entities.matching import proclitic_stems
+
+    out = {key, *proclitic_stems(key)}
+    return frozenset(out | {f[2:] for f in out if f.startswith("ال") and len(f) >= 4})
+
+
+def _bare(word: str) -> str:
+    from generator.entities.matching import normalize
+
+    key = normalize(word)
+    return key[2:] if key.startswith("ال") and len(key) >= 4 else key
+
+
 def ground_truth(content: Path, public: Path) -> dict[str, set[str]]:
     from generator.config import load_config
     from generator.engine import Engine
-    from generator.entities.matching import key_variants, normalize, tokenize
+    from generator.entities.matching import tokenize
 
     config = load_config(REPO / "site.toml", {"content": content, "output": public,
                                               "cache": public.parent / "cache"})
     engine = Engine.for_config(config)
     engine.load()
-    keys_of = {}
+    tokens_of = {}
     for entry in engine.snapshot.site.articles:
         text = f"{entry.title}\n{engine.snapshot.resources.body(entry).text}"
-        keys = set()
-        for token in tokenize(text):
-            keys.update(key_variants(token[2]))
-        keys_of["/" + entry.url] = keys
+        tokens_of["/" + entry.url] = [_forms(key) for _, _, key in tokenize(text)]
     truth = {}
     for query, _, (kind, target) in QUERIES:
         if kind == "entity":
             data = json.loads((public / "entities" / target / "index.json").read_text())
-            prefix = len("https://example.org")
-            truth[query] = {unquote(a["url"][prefix:]) for a in data["articles"]}
-        else:
-            wanted = [normalize(word) for word in target.split()]
-            truth[query] = {url for url, keys in keys_of.items() if all(w in keys for w in wanted)}
+            truth[query] = {unquote(urlsplit(a["url"]).path) for a in data["articles"]}
+            continue
+        wanted = [_bare(word) for word in target.split()]
+        n = len(wanted)
+        truth[query] = {url for url, tokens in tokens_of.items()
+                        if any(all(wanted[j] in tokens[i + j] for j in range(n))
+                               for i in range(len(tokens) - n + 1))}
     return truth
 
 
-RUN_ALL = """async ([query, raw]) => {
-  const search = await window.archiveSearch.ready();
-  if (raw) {
-    const found = await search.pagefind.search(query);
-    return Promise.all(found.results.map(async (r) => (await r.data()).url));
-  }
+STATUS_DONE = ("() => { const s = document.querySelector('.search-status').textContent;"
+               " return s && !s.startsWith('يبحث'); }")
+# Every result the search page finds for a query, in its order (the page's own API).
+ALL_RESULTS = """async (query) => {
+  const api = window.archiveSearch;
+  if (api.allResults) return api.allResults(query);
+  const search = await api.ready();
   const found = await search.run(query);
   return Promise.all(found.map(async (r) => (await search.load(r)).url));
 }"""
@@ -125,21 +157,20 @@ def measure(public: Path, truth: dict[str, set[str]]) -> list[dict]:
 
     rows = []
     with serve(public) as url, chromium() as browser:
-        page = browser.new_page()
-        page.goto(f"{url}search/")
         for query, kind, _ in QUERIES:
             relevant = truth[query]
-            ours = {unquote(u) for u in page.evaluate(RUN_ALL, [query, False])}
-            alone = {unquote(u) for u in page.evaluate(RUN_ALL, [query, True])}
-            size, seconds = cold_query(browser, url, query)
+            shown, everything, size, seconds = cold_query(browser, url, query)
             rows.append({"query": query, "kind": kind, "relevant": len(relevant),
-                         "alone": len(alone & relevant), "ours": len(ours & relevant),
-                         "extra": len(ours - relevant), "bytes": size, "seconds": seconds})
+                         "found": len(everything & relevant), "extra": len(everything - relevant),
+                         "shown": len(shown), "precise": len([u for u in shown if u in relevant]),
+                         "first": bool(shown) and shown[0] in relevant,
+                         "bytes": size, "seconds": seconds})
     return rows
 
 
-def cold_query(browser, url: str, query: str) -> tuple[int, float]:
-    """Bytes downloaded by a first visit to /search/?q=... with an empty cache, and the
+def cold_query(browser, url: str, query: str) -> tuple[list[str], set[str], int, float]:
+    """A first visit to /search/?q=... with an empty cache: the first page of results shown,
+    every result the page finds, the bytes downloaded until the first page was shown, and the
     seconds from the page's load to the results being shown."""
     context = browser.new_context()
     page = context.new_page()
@@ -147,13 +178,15 @@ def cold_query(browser, url: str, query: str) -> tuple[int, float]:
     page.on("requestfinished", lambda request: requests.append(request))
     page.goto(f"{url}search/?q={quote(query)}")
     start = time.perf_counter()
-    page.wait_for_function("() => { const s = document.querySelector('.search-status').textContent;"
-                           " return s && !s.startsWith('يبحث'); }", timeout=60_000, polling=20)
+    page.wait_for_function(STATUS_DONE, timeout=60_000, polling=20)
     seconds = time.perf_counter() - start
     page.wait_for_load_state("networkidle")
     total = sum(request.sizes()["responseBodySize"] for request in requests)
+    shown = [unquote(urlsplit(a.get_attribute("href")).path)
+             for a in page.query_selector_all(".search-result .card-title a")][:PAGE]
+    everything = {unquote(urlsplit(u).path) for u in page.evaluate(ALL_RESULTS, query)}
     context.close()
-    return total, seconds
+    return shown, everything, total, seconds
 
 
 def main() -> None:
@@ -167,24 +200,40 @@ def main() -> None:
         content, public = build_site(Path(tmp), args.articles, args.shard_size)
         truth = ground_truth(content, public)
         rows = measure(public, truth)
-        index_bytes = sum(p.stat().st_size for p in (public / "pagefind").rglob("*") if p.is_file())
-        shards = len([p for p in (public / "pagefind").iterdir() if p.is_dir()])
+        files = [p for p in (public / "pagefind").rglob("*") if p.is_file()]
+        index_bytes = sum(p.stat().st_size for p in files)
+        shards = len([p for p in (public / "pagefind").iterdir()
+                      if p.is_dir() and p.name[:1].isdigit()])
         count = len(list((content / "articles").rglob("*.md")))
-    print(f"search quality: {count:,} corpus articles, index {index_bytes / 1e6:.1f} MB in "
-          f"{shards} shards")
-    print("  as typed: Pagefind's search for the query as typed (on the expanded index);")
-    print("  expanded: the search page's queries (clitic, ة/ه, ى/ي variants), merged;")
-    print("  extra: found but not in the known answer (often Pagefind's stemming: مصر → المصري)")
-    print(f"  {'query':<22} {'kind':<11} {'relevant':>8} {'as typed':>9} {'expanded':>9} "
-          f"{'extra':>6} {'cold kB':>8}")
+    print(f"search quality: {count:,} corpus articles, index {index_bytes / 1e6:.1f} MB "
+          f"({len(files):,} files) in {shards} shards")
+    print("  recall: of all results; precision: of the first page shown; first: first result "
+          "relevant; extra: found but not in the known answer")
+    print(f"  {'query':<22} {'class':<12} {'relevant':>8} {'recall':>7} {'precision':>9} "
+          f"{'first':>5} {'extra':>6} {'cold kB':>8}")
     for row in rows:
-        alone = row["alone"] / row["relevant"] if row["relevant"] else 1
-        ours = row["ours"] / row["relevant"] if row["relevant"] else 1
-        print(f"  {row['query']:<22} {row['kind']:<11} {row['relevant']:>8} {alone:>9.0%} "
-              f"{ours:>9.0%} {row['extra']:>6} {row['bytes'] / 1000:>8.0f}")
+        recall = row["found"] / row["relevant"] if row["relevant"] else 1
+        precision = row["precise"] / row["shown"] if row["shown"] else 0
+        print(f"  {row['query']:<22} {row['kind']:<12} {row['relevant']:>8} {recall:>7.0%} "
+              f"{precision:>9.0%} {'yes' if row['first'] else 'no':>5} {row['extra']:>6} "
+              f"{row['bytes'] / 1000:>8.0f}")
+    by_class = defaultdict(list)
+    for row in rows:
+        by_class[row["kind"]].append(row)
+    print(f"  {'class':<12} {'recall':>7} {'precision':>9} {'first':>6} {'cold kB (median)':>17}")
+    for kind, group in by_class.items():
+        relevant = sum(r["relevant"] for r in group)
+        shown = sum(r["shown"] for r in group)
+        sizes = sorted(r["bytes"] for r in group)
+        print(f"  {kind:<12} {sum(r['found'] for r in group) / relevant:>7.1%} "
+              f"{(sum(r['precise'] for r in group) / shown if shown else 0):>9.1%} "
+              f"{sum(r['first'] for r in group):>3}/{len(group):<2} "
+              f"{sizes[len(sizes) // 2] / 1000:>17.0f}")
     relevant = sum(r["relevant"] for r in rows)
-    print(f"  overall recall: as typed {sum(r['alone'] for r in rows) / relevant:.1%}, "
-          f"expanded {sum(r['ours'] for r in rows) / relevant:.1%}")
+    shown = sum(r["shown"] for r in rows)
+    print(f"  all          {sum(r['found'] for r in rows) / relevant:>7.1%} "
+          f"{sum(r['precise'] for r in rows) / shown:>9.1%} "
+          f"{sum(r['first'] for r in rows):>3}/{len(rows)}")
     sizes = sorted(r["bytes"] for r in rows)
     print(f"  cold query download: median {sizes[len(sizes) // 2] / 1000:.0f} kB, "
           f"max {sizes[-1] / 1000:.0f} kB")

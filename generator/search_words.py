@@ -1,0 +1,204 @@
+"""What the search page checks a query against, besides Pagefind: the archive's words and the
+names of its entities, as static JSON cut into small buckets.
+
+- **Words** (``pagefind/words/<bucket>.json``, written by the search stage): every form search
+  looks a word up by (:func:`~generator.entities.matching.bare_forms`: without proclitics and
+  ال) that occurs in a few articles (one in a small archive, three in 27,000), under its
+  lookup key (hamza, ى/ي, ة/ه, diacritics and the letter variants folded), with how many
+  articles hold it and its most common spellings. The search page searches the spellings the
+  archive uses («القاهره» → «قاهرة», «اردوجان» → «أردوغان»), and proposes the nearest known
+  word, by joined or split compounds and edit distance, for a word the archive does not know.
+  Counted per search shard (cached with the shard's digest), so only re-indexed shards are
+  read again.
+- **Names** (``search/names/<bucket>.json``, pages of the engine's plan): every name, alias and
+  English name of an entity with articles, under its lookup key, with what the entity card
+  shows (name, type, description, counts, page) and the Pagefind filter of its articles.
+
+A bucket holds the keys that start with the same two characters (:func:`bucket_of`), so a
+query downloads one small file per word. :func:`rules` hands the folding and clitic rules to
+the search page, so that the JavaScript applies the Python rules, not a copy of them.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from pathlib import Path
+
+from .dates import NOUNS
+from .entities import matching
+from .text import html_blocks, strip_marks, summarize
+
+WORDS_FOLDER = "words"  # inside the search index folder (pagefind/)
+NAMES_URL = "search/names/"
+ARTICLES_PER_THRESHOLD = 10_000  # a form must be in 1 + articles // this articles to be listed
+SPELLINGS = 3  # spellings kept per key (those in at least a tenth of its articles)
+BUCKET_LETTERS = 2
+DESCRIPTION = 220  # characters of an entity's description on its card
+# A word the index lists other forms of: three Arabic letters or more (marks are stripped first).
+WORD_RE = re.compile(r"[\u0621-\u064a\u0671]{3,}")
+# Characters whose lookup key differs from their lower case: the rule the page applies.
+_FOLDED_RANGES = ((0x0600, 0x0700), (0x0750, 0x0780), (0x08A0, 0x0900), (0x00C0, 0x0250))
+
+
+@lru_cache(maxsize=262_144)
+def lookup_key(word: str) -> str:
+    """A word's lookup key: the linker's key (:func:`matching.normalize`) with Latin accents
+    dropped too («Erdoğan» → «erdogan»)."""
+    key = matching.normalize(word)
+    if key.isascii():
+        return key
+    return unicodedata.normalize("NFC", "".join(
+        c for c in unicodedata.normalize("NFKD", key)
+        if not unicodedata.combining(c) or "\u0600" <= c <= "\u06ff"))
+
+
+def name_key(name: str) -> str:
+    """The lookup key of a (multi-word) name: its tokens' keys, space-separated."""
+    return " ".join(lookup_key(token) for token in matching.words(name)
+                    if not matching.HASHTAG_MARKS.issuperset(token))
+
+
+def bucket_of(key: str) -> str:
+    """The bucket file (without ``.json``) of a key: its first characters' code points."""
+    return "-".join(f"{ord(c):x}" for c in key[:BUCKET_LETTERS])
+
+
+def rules() -> dict:
+    """The rules the search page applies to queries, from the Python that applies them here."""
+    fold = {}
+    for start, end in _FOLDED_RANGES:
+        for code in range(start, end):
+            char = chr(code)
+            if lookup_key(char) != char.lower():
+                fold[char] = lookup_key(char)
+    return {
+        "fold": fold,
+        "conjunctions": list(matching._CONJUNCTIONS), "prepositions": list(matching._PREPOSITIONS),
+        "minStem": matching._MIN_STEM, "article": matching.ARTICLE,
+        "minBare": matching._MIN_BARE,
+        "joinFirst": sorted(matching._JOIN_FIRST), "joinSecond": sorted(matching._JOIN_SECOND),
+        "split": matching._SPLIT_RE.pattern,
+        "nouns": {noun: NOUNS[noun] for noun in ("result", "article", "mention")},
+        "bucketLetters": BUCKET_LETTERS, "words": f"{WORDS_FOLDER}/", "names": NAMES_URL,
+    }
+
+
+# -- words ----------------------------------------------------------------------------------
+
+Counts = dict[str, list]  # key -> [articles, {spelling: articles}]
+
+
+def count_words(texts: Iterable[str]) -> Counts:
+    """For every lookup key of the words' bare forms: in how many of ``texts`` it occurs, and
+    with which spellings (diacritics dropped)."""
+    counts: Counts = {}
+    for text in texts:
+        seen = {(lookup_key(form), form) for word in set(WORD_RE.findall(strip_marks(text)))
+                for form in matching.bare_forms(word)}
+        for key in {key for key, _ in seen}:
+            entry = counts.get(key)
+            if entry is None:
+                entry = counts[key] = [0, {}]
+            entry[0] += 1
+        for key, form in seen:
+            spellings = counts[key][1]
+            spellings[form] = spellings.get(form, 0) + 1
+    return counts
+
+
+def merge(parts: Iterable[Counts]) -> Counts:
+    total: Counts = {}
+    for part in parts:
+        for key, (n, spellings) in part.items():
+            entry = total.get(key)
+            if entry is None:
+                total[key] = [n, dict(spellings)]
+                continue
+            entry[0] += n
+            for form, m in spellings.items():
+                entry[1][form] = entry[1].get(form, 0) + m
+    return total
+
+
+def word_buckets(counts: Counts, articles: int) -> dict[str, bytes]:
+    """Bucket file name → JSON: ``{key: [articles, spelling, articles, ...]}`` for the keys in
+    enough of the ``articles`` (see ``ARTICLES_PER_THRESHOLD``), spellings most common first
+    (none when the only one is the key itself)."""
+    least = 1 + articles // ARTICLES_PER_THRESHOLD
+    buckets: dict[str, dict] = {}
+    for key in sorted(counts):
+        n, spellings = counts[key]
+        if n < least:
+            continue
+        ranked = sorted(spellings.items(), key=lambda item: (-item[1], item[0]))
+        kept = [x for form, m in ranked[:SPELLINGS] if m * 10 >= n for x in (form, m)]
+        if kept[0] == key and len(kept) == 2:
+            kept = []  # spelt as its key: the page searches the key
+        buckets.setdefault(bucket_of(key), {})[key] = [n, *kept]
+    return {name: _json(value) for name, value in buckets.items()}
+
+
+def load_counts(file: Path, digest: str) -> Counts | None:
+    """A shard's counts saved by :func:`save_counts`, if made for this digest."""
+    try:
+        with gzip.open(file, "rt", encoding="utf-8") as stream:
+            data = json.load(stream)
+    except (OSError, ValueError, EOFError):
+        return None
+    return data.get("counts") if isinstance(data, dict) and data.get("digest") == digest else None
+
+
+def save_counts(file: Path, digest: str, counts: Counts) -> None:
+    file.parent.mkdir(parents=True, exist_ok=True)
+    with gzip.open(file, "wt", encoding="utf-8", compresslevel=3) as stream:
+        json.dump({"digest": digest, "counts": counts}, stream, ensure_ascii=False)
+
+
+# -- names ----------------------------------------------------------------------------------
+
+def name_entries(entities: Iterable, articles: Mapping[str, tuple], mentions: Mapping[str, int],
+                 labels: Mapping[str, str]) -> dict[str, dict[str, list[dict]]]:
+    """Bucket → key → the cards of the entities with articles that answer to the key."""
+    buckets: dict[str, dict[str, list[dict]]] = {}
+    for entity in entities:
+        count = len(articles.get(entity.id, ()))
+        if not count:
+            continue
+        card = {"id": entity.id, "name": entity.name, "type": labels[entity.type],
+                "url": entity.url, "articles": count, "mentions": mentions.get(entity.id, 0),
+                "about": _plain(entity.description_html), "found": entity.found,
+                "filter": [labels[entity.type], entity.name]}
+        names = [*entity.names, *((entity.name_en,) if entity.name_en else ())]
+        if entity.type == "person" and entity.name_en and " " in entity.name_en.strip():
+            names.append(entity.name_en.split()[-1])  # «Trump», as English speakers search
+        for key in dict.fromkeys(filter(None, map(name_key, names))):
+            cards = buckets.setdefault(bucket_of(key), {}).setdefault(key, [])
+            cards.append(card)
+    for keys in buckets.values():
+        for cards in keys.values():
+            cards.sort(key=lambda card: (-card["articles"], card["id"]))
+    return buckets
+
+
+def names_job_input(cards: dict[str, list[dict]]) -> str:
+    """A names bucket's JSON, the input of its page (so its fingerprint is its content)."""
+    return _json(cards).decode("utf-8")
+
+
+def names_json(res, payload: str) -> bytes:
+    """The builder of a names bucket's page."""
+    return payload.encode("utf-8")
+
+
+def _plain(html: str) -> str:
+    return summarize(html_blocks(html), DESCRIPTION) if html else ""
+
+
+def _json(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"),
+                      sort_keys=True).encode("utf-8")

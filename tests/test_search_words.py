@@ -1,0 +1,115 @@
+"""The search page's word lists and entity names (generator/search_words.py), and the rules
+it hands to the page."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import load_engine
+
+from generator.entities.matching import bare_forms
+from generator.search_words import (
+    bucket_of,
+    count_words,
+    lookup_key,
+    merge,
+    name_key,
+    rules,
+    word_buckets,
+)
+
+
+@pytest.mark.parametrize("word, forms", [
+    ("والانتخابات", ("انتخابات",)),  # proclitic and article
+    ("الانتخابات", ("انتخابات",)),
+    ("للقاهرة", ("قاهرة",)),  # ل + ال with the alef elided
+    ("انتخابات", ("انتخابات",)),
+    ("لموسكو", ("لموسكو", "موسكو")),  # no article: the word and its stems
+    ("الله", ("الله",)),  # too short without the article
+    ("الذي", ("الذي",)),
+])
+def test_bare_forms(word, forms):
+    assert bare_forms(word) == forms
+
+
+def test_lookup_keys_fold_spelling_variants_and_latin_accents():
+    assert lookup_key("أردوغان") == lookup_key("اردوجان") == "اردوجان"
+    assert lookup_key("القاهرة") == lookup_key("القاهره")
+    assert lookup_key("مصطفى") == lookup_key("مصطفي")
+    assert lookup_key("Erdoğan") == "erdogan"
+    assert lookup_key("مُؤتمر") == "مؤتمر"  # hamza on waw stays one letter
+    assert name_key("رجب طيب أردوغان") == "رجب طيب اردوجان"
+    assert bucket_of("اردوجان") == "627-631"
+
+
+def test_word_lists_count_articles_and_keep_common_spellings():
+    counts = merge([count_words(["زار أردوغان القاهرة والانتخابات", "أردوغان في القاهره"]),
+                    count_words(["اردوغان يصل", "الانتخابات"])])
+    assert counts[lookup_key("انتخابات")][0] == 2
+    assert counts[lookup_key("أردوغان")] == [3, {"أردوغان": 2, "اردوغان": 1}]
+    assert counts[lookup_key("قاهرة")][1] == {"قاهرة": 1, "قاهره": 1}
+    buckets = word_buckets(counts, articles=4)
+    erdogan = json.loads(buckets[bucket_of("اردوجان")])["اردوجان"]
+    assert erdogan == [3, "أردوغان", 2, "اردوغان", 1]  # most articles first
+    assert json.loads(buckets[bucket_of("يصل")])["يصل"] == [1]  # spelt as its key
+    # A large archive lists only the words in a few articles.
+    assert bucket_of("يصل") not in word_buckets(counts, articles=20_000)
+    assert json.loads(word_buckets(counts, articles=20_000)[bucket_of("اردوجان")])
+
+
+def test_rules_fold_each_character_as_python_does():
+    table = rules()
+    assert table["fold"]["أ"] == "ا" and table["fold"]["ة"] == "ه" and table["fold"]["غ"] == "ج"
+    assert table["fold"]["\u064e"] == ""  # fatha: dropped
+    assert table["fold"]["ğ"] == "g"
+    for char, folded in table["fold"].items():
+        assert lookup_key(char) == folded
+    assert table["nouns"]["result"]["two"] == "نتيجتان"
+
+
+@pytest.fixture
+def archive(site):
+    site.write("entities/person/erdogan.toml", 'name = "رجب طيب أردوغان"\naliases = ["أردوغان"]\n'
+               'name_en = "Recep Tayyip Erdoğan"\ndescription = "رئيس **تركيا**."\n')
+    site.write("entities/place/cairo.toml", 'name = "القاهرة"\n')
+    site.write("entities/place/paris.toml", 'name = "باريس"\n')  # in no article
+    site.article("a", title="قبل الانتخابات", date="2019-03-19", body="وصل أردوغان إلى القاهرة.")
+    site.article("b", title="انتخابات", date="2019-03-20", body="فاز أردوغان في الانتخابات.")
+    return site
+
+
+def test_build_writes_names_and_word_lists(archive):
+    archive.build()
+    names = archive.public / "search" / "names"
+    card = json.loads((names / f"{bucket_of('اردوجان')}.json").read_text())["اردوجان"][0]
+    assert card == {"id": "erdogan", "name": "رجب طيب أردوغان", "type": "أشخاص",
+                    "url": "entities/erdogan/", "articles": 2, "mentions": 2,
+                    "about": "رئيس تركيا.", "found": False, "filter": ["أشخاص", "رجب طيب أردوغان"]}
+    by_key = {}
+    for file in names.glob("*.json"):
+        by_key.update(json.loads(file.read_text()))
+    assert {"رجب طيب اردوجان", "recep tayyip erdogan", "erdogan", "القاهره"} <= set(by_key)
+    assert not any(card["id"] == "paris" for cards in by_key.values() for card in cards)
+    words = archive.public / "pagefind" / "words"
+    listed = {}
+    for file in words.glob("*.json"):
+        listed.update(json.loads(file.read_text()))
+    assert listed[lookup_key("انتخابات")][0] == 2  # «انتخابات» and «الانتخابات»
+    assert listed[lookup_key("أردوغان")] == [2, "أردوغان", 2]
+
+
+def test_word_lists_follow_edits_and_are_counted_per_shard(archive):
+    archive.build()
+    words = archive.public / "pagefind" / "words"
+    key = lookup_key("برلمان")
+    assert key not in json.loads((words / f"{bucket_of(key)}.json").read_text()) \
+        if (words / f"{bucket_of(key)}.json").exists() else True
+    archive.article("c", title="البرلمان", date="2020-01-01", body="اجتمع البرلمان.")
+    run = archive.build()
+    assert "words listed" in run.out
+    assert json.loads((words / f"{bucket_of(key)}.json").read_text())[key][0] == 1
+    # Nothing changed: the word lists are not computed again.
+    assert "words listed" not in archive.build().out
+    snapshot = load_engine(archive.root / "site.toml").snapshot
+    assert len(snapshot.site.articles) == 3
