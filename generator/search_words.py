@@ -195,6 +195,7 @@ def names_json(res, payload: str) -> bytes:
     return payload.encode("utf-8")
 
 
+@lru_cache(maxsize=16_384)
 def _plain(html: str) -> str:
     return summarize(html_blocks(html), DESCRIPTION) if html else ""
 

@@ -19,6 +19,7 @@ cold query downloads (the search page, its script and what Pagefind fetches).
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import re
 import shutil
@@ -159,19 +160,20 @@ def measure(public: Path, truth: dict[str, set[str]]) -> list[dict]:
     with serve(public) as url, chromium() as browser:
         for query, kind, _ in QUERIES:
             relevant = truth[query]
-            shown, everything, size, seconds = cold_query(browser, url, query)
+            shown, everything, size, served, seconds = cold_query(browser, url, query)
             rows.append({"query": query, "kind": kind, "relevant": len(relevant),
                          "found": len(everything & relevant), "extra": len(everything - relevant),
                          "shown": len(shown), "precise": len([u for u in shown if u in relevant]),
                          "first": bool(shown) and shown[0] in relevant,
-                         "bytes": size, "seconds": seconds})
+                         "bytes": size, "served": served, "seconds": seconds})
     return rows
 
 
-def cold_query(browser, url: str, query: str) -> tuple[list[str], set[str], int, float]:
+def cold_query(browser, url: str, query: str) -> tuple[list[str], set[str], int, int, float]:
     """A first visit to /search/?q=... with an empty cache: the first page of results shown,
-    every result the page finds, the bytes downloaded until the first page was shown, and the
-    seconds from the page's load to the results being shown."""
+    every result the page finds, the bytes downloaded until the first page was shown (as this
+    server sends them, and as a host compressing text would), and the seconds from the page's
+    load to the results being shown."""
     context = browser.new_context()
     page = context.new_page()
     requests = []
@@ -182,11 +184,22 @@ def cold_query(browser, url: str, query: str) -> tuple[list[str], set[str], int,
     seconds = time.perf_counter() - start
     page.wait_for_load_state("networkidle")
     total = sum(request.sizes()["responseBodySize"] for request in requests)
+    served = sum(_compressed(request) for request in requests)
     shown = [unquote(urlsplit(a.get_attribute("href")).path)
              for a in page.query_selector_all(".search-result .card-title a")][:PAGE]
     everything = {unquote(urlsplit(u).path) for u in page.evaluate(ALL_RESULTS, query)}
     context.close()
-    return shown, everything, total, seconds
+    return shown, everything, total, served, seconds
+
+
+def _compressed(request) -> int:
+    """The bytes a host that compresses text (gzip, level 6) would send for a response;
+    Pagefind's own files are compressed already."""
+    response = request.response()
+    body = response.body() if response else b""
+    kind = (response.headers.get("content-type", "") if response else "").split(";")[0]
+    textual = kind.startswith("text/") or kind in ("application/javascript", "application/json")
+    return len(gzip.compress(body, 6)) if textual else len(body)
 
 
 def main() -> None:
@@ -210,13 +223,13 @@ def main() -> None:
     print("  recall: of all results; precision: of the first page shown; first: first result "
           "relevant; extra: found but not in the known answer")
     print(f"  {'query':<22} {'class':<12} {'relevant':>8} {'recall':>7} {'precision':>9} "
-          f"{'first':>5} {'extra':>6} {'cold kB':>8}")
+          f"{'first':>5} {'extra':>6} {'cold kB':>8} {'gzip kB':>8}")
     for row in rows:
         recall = row["found"] / row["relevant"] if row["relevant"] else 1
         precision = row["precise"] / row["shown"] if row["shown"] else 0
         print(f"  {row['query']:<22} {row['kind']:<12} {row['relevant']:>8} {recall:>7.0%} "
               f"{precision:>9.0%} {'yes' if row['first'] else 'no':>5} {row['extra']:>6} "
-              f"{row['bytes'] / 1000:>8.0f}")
+              f"{row['bytes'] / 1000:>8.0f} {row['served'] / 1000:>8.0f}")
     by_class = defaultdict(list)
     for row in rows:
         by_class[row["kind"]].append(row)
@@ -234,9 +247,11 @@ def main() -> None:
     print(f"  all          {sum(r['found'] for r in rows) / relevant:>7.1%} "
           f"{sum(r['precise'] for r in rows) / shown:>9.1%} "
           f"{sum(r['first'] for r in rows):>3}/{len(rows)}")
-    sizes = sorted(r["bytes"] for r in rows)
-    print(f"  cold query download: median {sizes[len(sizes) // 2] / 1000:.0f} kB, "
-          f"max {sizes[-1] / 1000:.0f} kB")
+    for key, label in (("bytes", "as sent here"), ("served", "text gzipped by the host")):
+        sizes = sorted(r[key] for r in rows)
+        over = sum(size > 300_000 for size in sizes)
+        print(f"  cold query download ({label}): median {sizes[len(sizes) // 2] / 1000:.0f} kB, "
+              f"max {sizes[-1] / 1000:.0f} kB, {over} of {len(sizes)} over 300 kB")
     times = sorted(r["seconds"] for r in rows)
     print(f"  cold query time (page loaded → results shown): median "
           f"{times[len(times) // 2] * 1000:.0f} ms, max {times[-1] * 1000:.0f} ms")
