@@ -38,6 +38,9 @@ NAMES_URL = "search/names/"
 ARTICLES_PER_THRESHOLD = 10_000  # a form must be in 1 + articles // this articles to be listed
 SPELLINGS = 3  # spellings kept per key (those in at least a tenth of its articles)
 BUCKET_LETTERS = 2
+# Letters a correction may also swap, beyond those every lookup key folds (غ گ ڨ → ج, ڤ → ف,
+# پ → ب): G is written ق too («قوقل» for «غوغل»). Not folded in keys: ق is a letter of its own.
+SOUND_VARIANTS = {"ق": "ج"}
 DESCRIPTION = 220  # characters of an entity's description on its card
 # A word the index lists other forms of: three Arabic letters or more (marks are stripped first).
 WORD_RE = re.compile(r"[\u0621-\u064a\u0671]{3,}")
@@ -82,7 +85,7 @@ def rules() -> dict:
         "minStem": matching._MIN_STEM, "article": matching.ARTICLE,
         "minBare": matching._MIN_BARE,
         "joinFirst": sorted(matching._JOIN_FIRST), "joinSecond": sorted(matching._JOIN_SECOND),
-        "split": matching._SPLIT_RE.pattern,
+        "split": matching._SPLIT_RE.pattern, "sound": SOUND_VARIANTS,
         "nouns": {noun: NOUNS[noun] for noun in ("result", "article", "mention")},
         "bucketLetters": BUCKET_LETTERS, "words": f"{WORDS_FOLDER}/", "names": NAMES_URL,
     }

@@ -113,3 +113,31 @@ def test_word_lists_follow_edits_and_are_counted_per_shard(archive):
     assert "words listed" not in archive.build().out
     snapshot = load_engine(archive.root / "site.toml").snapshot
     assert len(snapshot.site.articles) == 3
+
+
+def test_damaged_word_counts_in_the_cache_are_counted_again(archive):
+    archive.build("--cache", str(archive.root / "cache"))
+    saved = list((archive.root / "cache" / "search" / "words").glob("*.json.gz"))
+    assert saved
+    for file in saved:
+        file.write_bytes(b"not gzip")
+    archive.article("c", title="البرلمان", date="2019-03-21", body="اجتمع البرلمان.")
+    archive.build("--cache", str(archive.root / "cache"))
+    listed = {}
+    for file in (archive.public / "pagefind" / "words").glob("*.json"):
+        listed.update(json.loads(file.read_text()))
+    assert listed[lookup_key("برلمان")][0] == 1
+    assert listed[lookup_key("أردوغان")][0] == 2  # the damaged shard was counted again
+
+
+def test_only_reindexed_shards_are_counted_again(archive):
+    archive.write_config(search_shard_size=1)
+    cache = archive.root / "cache"
+    archive.build("--cache", str(cache))
+    files = {f.name: f.stat().st_mtime_ns for f in (cache / "search" / "words").glob("*.gz")}
+    assert len(files) == 2  # one shard per article here
+    archive.article("c", title="البرلمان", date="2020-01-01", body="اجتمع البرلمان.")
+    archive.build("--cache", str(cache))
+    after = {f.name: f.stat().st_mtime_ns for f in (cache / "search" / "words").glob("*.gz")}
+    assert {name: after[name] for name in files} == files  # read from the cache
+    assert len(after) == 3

@@ -25,6 +25,8 @@ const SHARD_FILTER = "__shard";
 const PAGE_SIZE = 10;
 const EXCERPT_WORDS = 30;
 const MAX_SPELLINGS = 3; // spellings searched per word
+const RARE = 2; // a known word in at most this many articles…
+const COMMON_RATIO = 10; // …next to one in this many times more gets a "did you mean"
 const LATIN_ACCENTS = /[\u0300-\u036f]/g;
 const WORD = /[^\s.,،؛;:!?؟«»"'()[\]{}<>\/\\|]+/gu;
 const QUOTES = /^\s*["«“](.+)["»”]\s*$/u;
@@ -37,6 +39,7 @@ const TEXT = {
   typeAWord: "اكتب كلمة للبحث ضمن هذا الاختيار.",
   corrected: "عُرضت نتائج «{to}». ",
   insteadOf: "ابحث عن «{from}» كما كُتبت",
+  didYouMean: "هل تقصد ",
   linkedOnly: (name) => `المقالات التي يُذكر فيها ${name} فقط`,
   found: "اكتُشف آليًا، لم يراجعه المحررون بعد",
 };
@@ -99,6 +102,13 @@ function splitCompound(key) {
   return m ? m.slice(1).filter(Boolean) : [key];
 }
 
+// A key with the letters a correction may also swap folded (search_words.SOUND_VARIANTS).
+export function soundKey(key) {
+  let out = "";
+  for (const char of key) out += RULES.sound[char] ?? char;
+  return out;
+}
+
 export function bucketOf(key) {
   return [...key].slice(0, RULES.bucketLetters).map((c) => c.codePointAt(0).toString(16)).join("-");
 }
@@ -159,15 +169,17 @@ class Lists {
     return (await this.bucket(RULES.names, key))[key] || [];
   }
 
-  // The known word nearest to an unknown key: same bucket, smallest edit distance, then the
-  // most articles.
+  // The known word nearest to an unknown key: one that sounds the same (ق for G), else the
+  // smallest edit distance (in the key's bucket); then the most articles.
   async nearest(key) {
     if ([...key].length < 3) return null;
     const max = key.length <= 5 ? 1 : 2;
-    const bucket = await this.bucket(`pagefind/${RULES.words}`, key);
+    const sound = soundKey(key);
+    const buckets = await Promise.all([...new Set([key, sound])].map((k) => this.bucket(`pagefind/${RULES.words}`, k)));
     let best = null;
-    for (const [other, entry] of Object.entries(bucket)) {
-      const distance = editDistance(key, other, max);
+    for (const [other, entry] of buckets.flatMap(Object.entries)) {
+      if (other === key) continue;
+      const distance = soundKey(other) === sound ? 0 : editDistance(key, other, max);
       if (distance > max) continue;
       if (!best || distance < best.distance || (distance === best.distance && entry[0] > best.articles)) {
         best = { key: other, distance, articles: entry[0] };
@@ -175,6 +187,12 @@ class Lists {
     }
     return best && this.word(best.key);
   }
+}
+
+// A known word's spelling as the reader would write it: with the article if they wrote it.
+function dressed(typed, spelling) {
+  const article = RULES.article;
+  return typed.startsWith(article) && !spelling.startsWith(article) ? article + spelling : spelling;
 }
 
 function isArabic(word) {
@@ -206,7 +224,12 @@ export async function analyse(query, lists, { asTyped = false } = {}) {
       // The spellings of its bare forms, which every article holding the word lists (in the
       // hidden block when not in its text): «الانتخابات» → «انتخابات».
       const spellings = known.flatMap((k) => k.spellings.slice(0, MAX_SPELLINGS));
-      words.push({ typed: word, terms: spellings.length ? [...new Set(spellings)] : [plain], shown: word, surface: plain });
+      const entry = { typed: word, terms: spellings.length ? [...new Set(spellings)] : [plain], shown: word, surface: plain };
+      // A rare word next to a far more common one may be a slip: offer it, search as typed.
+      const rare = !asTyped && known.length && Math.max(...known.map((k) => k.articles)) <= RARE;
+      const near = rare ? await lists.nearest(known[0].key) : null;
+      if (near && near.articles >= COMMON_RATIO * known[0].articles) entry.offer = dressed(plain, near.spellings[0]);
+      words.push(entry);
       continue;
     }
     // Unknown: a compound written joined or split, else the nearest known word.
@@ -222,15 +245,16 @@ export async function analyse(query, lists, { asTyped = false } = {}) {
     let near = null;
     for (const form of forms) near = near || (await lists.nearest(fold(form)));
     if (near) {
-      words.push({ typed: word, terms: near.spellings.slice(0, MAX_SPELLINGS), shown: near.spellings[0] });
+      words.push({ typed: word, terms: near.spellings.slice(0, MAX_SPELLINGS), shown: dressed(plain, near.spellings[0]) });
       corrected = true;
       continue;
     }
     words.push({ typed: word, terms: [plain], shown: word });
   }
   const suggestion = corrected ? words.map((w) => w.shown).join(" ") : null;
+  const offer = words.some((w) => w.offer) ? words.map((w) => w.offer || w.shown).join(" ") : null;
   const entity = await findEntity(words.map((w) => w.shown), lists);
-  return { query: text, quoted: Boolean(quoted), words, corrected, suggestion, entity };
+  return { query: text, quoted: Boolean(quoted), words, corrected, suggestion, offer, entity };
 }
 
 async function findEntity(words, lists) {
@@ -250,10 +274,9 @@ async function findEntity(words, lists) {
 // -- searching ----------------------------------------------------------------------------------
 
 class Search {
-  constructor(pagefind, shards, lists) {
+  constructor(pagefind, shards) {
     this.pagefind = pagefind;
     this.shards = shards;
-    this.lists = lists;
     this.data = new Map();
   }
 
@@ -475,7 +498,7 @@ async function main() {
       await pagefind.init();
       await Promise.all(shards.slice(1).map((shard) =>
         pagefind.mergeIndex(bundle(shard), { baseUrl: base, mergeFilter: { [SHARD_FILTER]: shard } })));
-      engine = new Search(pagefind, shards, lists);
+      engine = new Search(pagefind, shards);
     }
     return engine;
   };
@@ -504,16 +527,23 @@ async function main() {
     return url.pathname + url.search;
   };
 
+  // «Showing results for X. Search for Y as typed», or «Did you mean X?».
   const showNote = (analysis, query) => {
     note.replaceChildren();
-    note.hidden = !analysis.corrected;
-    if (!analysis.corrected) return;
-    note.append(TEXT.corrected.replace("{to}", analysis.suggestion));
+    note.hidden = !analysis.corrected && !analysis.offer;
     const link = document.createElement("a");
-    link.href = searchUrl(query, { typed: "1" });
-    link.textContent = TEXT.insteadOf.replace("{from}", analysis.query);
-    link.addEventListener("click", (event) => { event.preventDefault(); asTyped = true; update(); });
-    note.append(link);
+    if (analysis.corrected) {
+      note.append(TEXT.corrected.replace("{to}", analysis.suggestion));
+      link.href = searchUrl(query, { typed: "1" });
+      link.textContent = TEXT.insteadOf.replace("{from}", analysis.query);
+      link.addEventListener("click", (event) => { event.preventDefault(); asTyped = true; update(); });
+      note.append(link);
+    } else if (analysis.offer) {
+      link.href = searchUrl(analysis.offer);
+      link.textContent = `«${analysis.offer}»`;
+      link.addEventListener("click", (event) => { event.preventDefault(); input.value = analysis.offer; update(); });
+      note.append(TEXT.didYouMean, link, "؟");
+    }
   };
 
   const showAnswer = (entity) => {

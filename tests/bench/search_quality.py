@@ -192,6 +192,12 @@ def cold_query(browser, url: str, query: str) -> tuple[list[str], set[str], int,
     return shown, everything, total, served, seconds
 
 
+def _size(*folders: Path) -> tuple[int, int]:
+    """Bytes and files under the folders."""
+    files = [p for folder in folders if folder.is_dir() for p in folder.rglob("*") if p.is_file()]
+    return sum(p.stat().st_size for p in files), len(files)
+
+
 def _compressed(request) -> int:
     """The bytes a host that compresses text (gzip, level 6) would send for a response;
     Pagefind's own files are compressed already."""
@@ -213,13 +219,14 @@ def main() -> None:
         content, public = build_site(Path(tmp), args.articles, args.shard_size)
         truth = ground_truth(content, public)
         rows = measure(public, truth)
-        files = [p for p in (public / "pagefind").rglob("*") if p.is_file()]
-        index_bytes = sum(p.stat().st_size for p in files)
-        shards = len([p for p in (public / "pagefind").iterdir()
-                      if p.is_dir() and p.name[:1].isdigit()])
+        folders = [p for p in (public / "pagefind").iterdir() if p.is_dir()]
+        shards = [p for p in folders if p.name[:1].isdigit()]
+        index = _size(*shards)
+        words, names = _size(public / "pagefind" / "words"), _size(public / "search" / "names")
         count = len(list((content / "articles").rglob("*.md")))
-    print(f"search quality: {count:,} corpus articles, index {index_bytes / 1e6:.1f} MB "
-          f"({len(files):,} files) in {shards} shards")
+    print(f"search quality: {count:,} corpus articles; Pagefind index {index[0] / 1e6:.1f} MB "
+          f"({index[1]:,} files) in {len(shards)} shards; word lists {words[0] / 1e6:.2f} MB "
+          f"({words[1]:,} files); entity names {names[0] / 1e6:.2f} MB ({names[1]:,} files)")
     print("  recall: of all results; precision: of the first page shown; first: first result "
           "relevant; extra: found but not in the known answer")
     print(f"  {'query':<22} {'class':<12} {'relevant':>8} {'recall':>7} {'precision':>9} "
