@@ -170,7 +170,9 @@ def test_a_misspelling_is_corrected(news, page, query, corrected, expected):
     assert status(page) == f"نتيجة واحدة لـ«{corrected}»"
     # The reader can still search what they typed.
     note.query_selector("a").click()
-    page.wait_for_function(f"document.querySelector('.search-status').textContent.includes('{query}')")
+    page.wait_for_function("(q) => { const s = document.querySelector('.search-status')"
+                           ".textContent; return !s.startsWith('يبحث') && s.includes(`«${q}»`); }",
+                           arg=query)
     assert page.is_hidden(".search-note") and "typed=1" in page.url
     if query != "حزبالله":  # (the entity answers to its name joined)
         assert shown(page) == []  # the archive has no such word
