@@ -41,6 +41,9 @@ BUCKET_LETTERS = 2
 # Letters a correction may also swap, beyond those every lookup key folds (غ گ ڨ → ج, ڤ → ف,
 # پ → ب): G is written ق too («قوقل» for «غوغل»). Not folded in keys: ق is a letter of its own.
 SOUND_VARIANTS = {"ق": "ج"}
+# Long vowels, which transliterated names gain or lose («بوتن» / «بوتين», «نتانياهو» /
+# «نتنياهو»): a known word that differs from an entity's name only by these is corrected.
+VOWELS = "اوي"
 DESCRIPTION = 220  # characters of an entity's description on its card
 # A word the index lists other forms of: three Arabic letters or more (marks are stripped first).
 WORD_RE = re.compile(r"[\u0621-\u064a\u0671]{3,}")
@@ -86,6 +89,7 @@ def rules() -> dict:
         "minBare": matching._MIN_BARE,
         "joinFirst": sorted(matching._JOIN_FIRST), "joinSecond": sorted(matching._JOIN_SECOND),
         "split": matching._SPLIT_RE.pattern, "sound": SOUND_VARIANTS,
+        "vowels": VOWELS,
         "nouns": {noun: NOUNS[noun] for noun in ("result", "article", "mention")},
         "bucketLetters": BUCKET_LETTERS, "words": f"{WORDS_FOLDER}/", "names": NAMES_URL,
     }

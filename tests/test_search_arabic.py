@@ -29,6 +29,7 @@ ENTITIES = {
     "organization/hezbollah": 'name = "حزب الله"\n',
     "place/cairo": 'name = "القاهرة"\n',
     "organization/google": 'name = "غوغل"\nname_en = "Google"\n',
+    "person/emmanuel-macron": 'name = "إيمانويل ماكرون"\naliases = ["ماكرون"]\n',
 }
 ARTICLES = [  # (slug, title, body, extra front matter)
     ("e1", "زيارة رسمية", "وصل الرئيس التركي رجب طيب أردوغان إلى القاهرة.", {}),
@@ -47,6 +48,8 @@ ARTICLES = [  # (slug, title, body, extra front matter)
     ("g1", "هاتف جديد", "أطلقت غوغل هاتفا جديدا.", {}),
     ("x0", "خطأ مطبعي", "تباطأ نمو الاقتصد هذا العام.", {}),  # a slip the archive keeps
     *((f"x{n}", f"الربع {n}", f"نما الاقتصاد في الربع {n}.", {}) for n in range(1, 11)),
+    *((f"m{n}", f"خطاب {n}", f"قال ماكرون في خطابه رقم {n}.", {}) for n in range(1, 6)),
+    ("m6", "خطاب آخر", "قال ماكرن إن فرنسا ستشارك.", {}),  # a spelling some sources use
 ]
 
 
@@ -57,8 +60,9 @@ def news(tmp_path_factory):
     site.write_config(base_url="https://example.org/archive/")
     for rel, text in ENTITIES.items():
         site.write(f"entities/{rel}.toml", text)
-    for day, (slug, title, body, extra) in enumerate(ARTICLES, start=1):
-        site.article(slug, title=title, date=f"2019-03-{day:02d}", body=body, **extra)
+    for n, (slug, title, body, extra) in enumerate(ARTICLES):
+        site.article(slug, title=title, date=f"2019-{1 + n // 28:02d}-{1 + n % 28:02d}",
+                     body=body, **extra)
     result = run_generator("build", "--config", str(root / "site.toml"))
     assert result.returncode == 0, result.stderr
     with serve(site.public, prefix="/archive/") as url:
@@ -176,6 +180,13 @@ def test_a_misspelling_is_corrected(news, page, query, corrected, expected):
     assert page.is_hidden(".search-note") and "typed=1" in page.url
     if query != "حزبالله":  # (the entity answers to its name joined)
         assert shown(page) == []  # the archive has no such word
+
+
+def test_a_name_spelt_with_other_long_vowels_is_searched_both_ways(news, page):
+    url, _ = news
+    assert set(search(page, url, "ماكرن")) == {f"m{n}" for n in range(1, 7)}
+    assert "«ماكرون»" in page.wait_for_selector(".search-note:not([hidden])").inner_text()
+    assert page.inner_text(".search-answer h2") == "إيمانويل ماكرون"
 
 
 def test_a_rare_word_next_to_a_common_one_offers_it(news, page):

@@ -27,6 +27,7 @@ const EXCERPT_WORDS = 30;
 const MAX_SPELLINGS = 3; // spellings searched per word
 const RARE = 2; // a known word in at most this many articles…
 const COMMON_RATIO = 10; // …next to one in this many times more gets a "did you mean"
+const NAME_RATIO = 5; // a name spelt with other long vowels than this many times more articles
 const LATIN_ACCENTS = /[\u0300-\u036f]/g;
 const WORD = /[^\s.,،؛;:!?؟«»"'()[\]{}<>\/\\|]+/gu;
 const QUOTES = /^\s*["«“](.+)["»”]\s*$/u;
@@ -102,6 +103,12 @@ function splitCompound(key) {
   return m ? m.slice(1).filter(Boolean) : [key];
 }
 
+function withoutVowels(key) {
+  let out = "";
+  for (const char of key) if (!RULES.vowels.includes(char)) out += char;
+  return out;
+}
+
 // A key with the letters a correction may also swap folded (search_words.SOUND_VARIANTS).
 export function soundKey(key) {
   let out = "";
@@ -169,6 +176,23 @@ class Lists {
     return (await this.bucket(RULES.names, key))[key] || [];
   }
 
+  // A known word that is an entity's name and differs from ``word`` only by long vowels
+  // (search_words.VOWELS) and is in many more articles, if any (from the word's bucket).
+  async vowelVariant(word) {
+    const skeleton = withoutVowels(word.key);
+    const bucket = await this.bucket(`pagefind/${RULES.words}`, word.key);
+    let best = null;
+    for (const [other, entry] of Object.entries(bucket)) {
+      if (other === word.key || entry[0] < NAME_RATIO * word.articles || withoutVowels(other) !== skeleton) continue;
+      if (!best || entry[0] > best[1]) best = [other, entry[0]];
+    }
+    if (!best) return null;
+    // Not when both are names of the same entity («ترمب», «ترامب»): the card says so.
+    const [names, own] = await Promise.all([this.names(best[0]), this.names(word.key)]);
+    if (!names.length || names.some((a) => own.some((b) => a.id === b.id))) return null;
+    return this.word(best[0]);
+  }
+
   // The known word nearest to an unknown key: one that sounds the same (ق for G), else the
   // smallest edit distance (in the key's bucket); then the most articles.
   async nearest(key) {
@@ -225,6 +249,14 @@ export async function analyse(query, lists, { asTyped = false } = {}) {
       // hidden block when not in its text): «الانتخابات» → «انتخابات».
       const spellings = known.flatMap((k) => k.spellings.slice(0, MAX_SPELLINGS));
       const entry = { typed: word, terms: spellings.length ? [...new Set(spellings)] : [plain], shown: word, surface: plain };
+      // A name spelt with a long vowel more or less than most articles spell it («بوتن»,
+      // «نتانياهو»): searched both ways, shown as corrected.
+      const name = !asTyped && known.length ? await lists.vowelVariant(known[0]) : null;
+      if (name) {
+        words.push({ ...entry, terms: [...new Set([...name.spellings.slice(0, MAX_SPELLINGS), ...entry.terms])], shown: dressed(plain, name.spellings[0]) });
+        corrected = true;
+        continue;
+      }
       // A rare word next to a far more common one may be a slip: offer it, search as typed.
       const rare = !asTyped && known.length && Math.max(...known.map((k) => k.articles)) <= RARE;
       const near = rare ? await lists.nearest(known[0].key) : null;
