@@ -61,7 +61,8 @@ def _parser() -> argparse.ArgumentParser:
         "import", help="import plain-text or JSONL articles as Markdown",
         description="Turn plain-text articles (first line the title, paragraphs separated by "
                     "blank lines) and JSONL/JSONL.gz corpora into Markdown articles under "
-                    "<content>/articles/<YYYY>/<MM>/<slug>.md. Re-importing is idempotent.")
+                    "<content>/articles/<YYYY>/<MM>/<slug>.md. Re-importing is idempotent "
+                    "and keeps articles edited since they were imported.")
     imp.add_argument("sources", nargs="+", type=Path, metavar="SRC",
                      help="a .txt, .jsonl or .jsonl.gz file, or a folder of them")
     _common(imp)
@@ -71,6 +72,9 @@ def _parser() -> argparse.ArgumentParser:
                      help="publication date for plain-text articles, whose text carries none")
     imp.add_argument("--category", action="append", default=[], metavar="KEY",
                      help="category key for plain-text articles (repeatable)")
+    imp.add_argument("--overwrite", action="store_true",
+                     help="replace imported articles edited since they were imported (kept "
+                          "and listed otherwise)")
 
     ner = commands.add_parser(
         "ner", help="tag people, places and organisations in a JSONL file",
@@ -195,8 +199,15 @@ def _import(args: argparse.Namespace) -> int:
         exists = args.config.exists()
         content = load_config(args.config).paths.content if exists else Path("content")
     stats = import_sources(args.sources, content, limit=args.limit, default_date=args.date,
-                           categories=args.category)
+                           categories=args.category, overwrite=args.overwrite)
     print(f"imported into {content}: {stats.line() or 'nothing'}")
+    if stats.edited:
+        print(f"kept {len(stats.edited)} article(s) edited since they were imported "
+              f"(import --overwrite replaces them):")
+        for path in stats.edited[:20]:
+            print(f"  {path}")
+        if len(stats.edited) > 20:
+            print(f"  … and {len(stats.edited) - 20} more")
     return 0
 
 

@@ -101,8 +101,9 @@ def _kind(value: Any) -> str:
 
 
 def split(text: str, path: Path) -> tuple[FrontMatter, str, int]:
-    """Split a document into its front matter and body; also returns the body's first line."""
-    lines = text.split("\n")
+    """Split a document into its front matter and body; also returns the body's first line.
+    Windows (CRLF) and old Mac (CR) line endings are read as newlines."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if not lines or lines[0].strip() != DELIMITER:
         raise BuildError(f"missing front matter: the file must start with a '{DELIMITER}' line, "
                          f"then TOML fields, then another '{DELIMITER}' line", path, 1)

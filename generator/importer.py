@@ -6,11 +6,17 @@ separated by blank lines) and JSONL / JSONL.gz in the corpus format (``id``,
 ``abstract``). Each article becomes ``content/articles/<YYYY>/<MM>/<slug>.md``.
 Importing is idempotent: the same input writes the same files, and a file is
 rewritten only when its bytes change.
+
+Editors correct imported articles, so a re-import never overwrites a file that is no longer
+what the importer wrote: each file carries ``import_digest``, a digest of the rest of its
+text as written; a file whose text no longer matches it (or that has none) is kept and
+reported, and replaced only with ``overwrite=True`` (``import --overwrite``).
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import re
 from collections import Counter
@@ -44,18 +50,20 @@ class Record:
 @dataclass
 class ImportStats:
     counts: Counter = field(default_factory=Counter)
+    edited: list[Path] = field(default_factory=list)  # kept: changed since they were imported
 
     def line(self) -> str:
-        order = ("written", "unchanged", "merged", "skipped_empty_body", "skipped_no_title",
-                 "skipped_bad_date")
+        order = ("written", "unchanged", "kept_edited", "merged", "skipped_empty_body",
+                 "skipped_no_title", "skipped_bad_date")
         return ", ".join(f"{self.counts[k]} {k.replace('_', ' ')}" for k in order if self.counts[k])
 
 
 def import_sources(sources: list[Path], content_dir: Path, limit: int | None = None,
                    default_date: date | datetime | None = None,
-                   categories: list[str] | None = None) -> ImportStats:
+                   categories: list[str] | None = None, overwrite: bool = False) -> ImportStats:
     """Import ``sources`` into ``content_dir``; ``default_date`` and ``categories`` apply to
-    plain-text files, whose text carries neither."""
+    plain-text files, whose text carries neither. Files edited since they were imported are
+    kept (``stats.edited``) unless ``overwrite``."""
     stats = ImportStats()
     unique: dict[str, Record] = {}
     for source in sources:
@@ -73,9 +81,15 @@ def import_sources(sources: list[Path], content_dir: Path, limit: int | None = N
         path = _path_for(record, content_dir / "articles", taken)
         taken.add(path)
         data = render_article(record).encode("utf-8")
-        if path.is_file() and path.read_bytes() == data:
-            stats.counts["unchanged"] += 1
-            continue
+        if path.is_file():
+            existing = path.read_bytes()
+            if existing == data:
+                stats.counts["unchanged"] += 1
+                continue
+            if not overwrite and not as_imported(existing):
+                stats.counts["kept_edited"] += 1
+                stats.edited.append(path)
+                continue
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         stats.counts["written"] += 1
@@ -201,7 +215,29 @@ def render_article(record: Record) -> str:
     meta.update({k: v for k, v in optional.items() if v})
     body = "\n\n".join(escape_markdown(p) for p in record.paragraphs)
     delimiter = frontmatter.DELIMITER
-    return f"{delimiter}\n{tomli_w.dumps(meta)}{delimiter}\n\n{body}\n"
+    fields = tomli_w.dumps(meta)
+    text = f"{delimiter}\n{fields}{delimiter}\n\n{body}\n"
+    return f'{delimiter}\n{fields}{_DIGEST_KEY} = "{_digest(text)}"\n{delimiter}\n\n{body}\n'
+
+
+_DIGEST_KEY = "import_digest"
+_DIGEST_LINE_RE = re.compile(rf'^{_DIGEST_KEY} = "([0-9a-f]{{16}})"\n', re.MULTILINE)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def as_imported(data: bytes) -> bool:
+    """Whether a file is what the importer wrote (its ``import_digest`` matches the rest of
+    its text, whatever its line endings): False once an editor changed it, or for a file
+    without one."""
+    try:
+        text = data.decode("utf-8").replace("\r\n", "\n")  # line endings are not an edit
+    except UnicodeDecodeError:
+        return False
+    found = _DIGEST_LINE_RE.search(text)
+    return bool(found) and _digest(text[:found.start()] + text[found.end():]) == found.group(1)
 
 
 # Python-Markdown's backslash escapes cover these; "<" has none, so it becomes an entity.

@@ -66,3 +66,15 @@ def test_editor_files_are_not_content(site):
     site.write("articles/.a.md.swp", b"\x00binary")
     site.write("articles/.hidden.md", "no front matter")
     assert [a.slug for a in records(site)] == ["a"]
+
+
+def test_windows_and_old_mac_line_endings_are_read(site):
+    site.write("articles/crlf.md", "+++\r\ntitle = \"سطر ويندوز\"\r\ndate = 2019-03-19\r\n"
+                                   "+++\r\n\r\nفقرة أولى.\r\n\r\nفقرة ثانية.\r\n")
+    site.write("articles/cr.md", "+++\rtitle = \"سطر ماك\"\rdate = 2019-03-18\r+++\r\rنص.\r")
+    engine = load_engine(site.write_config())
+    titles = {a.title for a in engine.snapshot.site.articles}
+    assert titles == {"سطر ويندوز", "سطر ماك"}
+    crlf = next(a for a in engine.snapshot.site.articles if a.title == "سطر ويندوز")
+    body = BeautifulSoup(engine.snapshot.resources.body(crlf).html, "html.parser")
+    assert [p.get_text() for p in body.find_all("p")] == ["فقرة أولى.", "فقرة ثانية."]

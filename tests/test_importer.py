@@ -53,6 +53,44 @@ def test_reimport_is_idempotent(site):
     assert {p: p.read_bytes() for p in site.content.rglob("*.md")} == before
 
 
+def test_reimport_keeps_what_an_editor_corrected(site, tmp_path):
+    source = write_jsonl(tmp_path / "news.jsonl", [record(n) for n in range(1, 4)])
+    args = ("import", str(source), "--content", str(site.content))
+    assert "2 written" in site.cli(*args, "--limit", "2").out
+    first, second = sorted((site.content / "articles").rglob("*.md"))
+    corrected = first.read_text(encoding="utf-8").replace("فقرة أولى", "فقرة أولى مصححة", 1)
+    first.write_text(corrected, encoding="utf-8")
+    second.write_bytes(second.read_bytes().replace(b"\n", b"\r\n"))  # saved on Windows
+    # The source changed since (a new field on every record): untouched files follow it.
+    source = write_jsonl(tmp_path / "news.jsonl",
+                         [record(n, author="الكاتب") for n in range(1, 4)])
+    run = site.cli(*args, "--limit", "3")
+    assert run.code == 0, run.err
+    # The corrected file is kept; the one whose line endings alone changed is not an edit.
+    assert "2 written" in run.out and "1 kept edited" in run.out
+    assert str(first) in run.out and str(second) not in run.out
+    assert first.read_text(encoding="utf-8") == corrected  # the correction survives
+    assert read_front_matter(second)[0]["author"] == "الكاتب"
+    assert len(list(site.content.rglob("*.md"))) == 3  # no duplicate of the CRLF file
+    assert "--overwrite" in run.out
+    run = site.cli(*args, "--limit", "3", "--overwrite")
+    assert "1 written" in run.out and "kept" not in run.out
+    assert read_front_matter(first)[0]["author"] == "الكاتب"
+    assert "3 unchanged" in site.cli(*args).out
+
+
+def test_an_article_imported_before_digests_is_kept_if_it_differs(site, tmp_path):
+    source = write_jsonl(tmp_path / "news.jsonl", [record(1)])
+    args = ("import", str(source), "--content", str(site.content))
+    site.cli(*args)
+    (path,) = (site.content / "articles").rglob("*.md")
+    old = "".join(line for line in path.read_text(encoding="utf-8").splitlines(True)
+                  if not line.startswith("import_digest"))
+    path.write_text(old.replace("فقرة", "فقرة قديمة", 1), encoding="utf-8")
+    assert "1 kept edited" in site.cli(*args).out
+    assert path.read_text(encoding="utf-8") == old.replace("فقرة", "فقرة قديمة", 1)
+
+
 def test_plain_text_needs_a_date(site):
     run = site.cli("import", str(SEED), "--content", str(site.content))
     assert run.code == 1 and f"{SEED.name}: " in run.err and "--date" in run.err
