@@ -8,7 +8,6 @@ its line, so a typo never silently falls back to a default.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +16,7 @@ from urllib.parse import urlsplit
 
 from babel import Locale, UnknownLocaleError
 
-from .errors import BuildError, decode_utf8, toml_error
+from .errors import BuildError, decode_utf8, parse_toml
 from .frozen import FrozenDict
 
 
@@ -151,10 +150,7 @@ def load_config(path: Path, overrides: Mapping[str, Path] | None = None) -> Conf
         text = decode_utf8(path.read_bytes(), path)
     except FileNotFoundError:
         raise BuildError("config file not found", path) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise toml_error(exc, path, text) from None
+    data = parse_toml(text, path)
     return parse_config(data, path, text, overrides or {})
 
 

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from . import frontmatter, urls
 from .errors import BuildError, decode_utf8
 from .frozen import FrozenDict
-from .markup import MarkdownRenderer
+from .markup import MarkdownRenderer, MarkupLimit
 from .model import Article, Body, Page, with_digest
 from .text import html_blocks, summarize, word_count
 
@@ -31,10 +31,18 @@ def read_file(path: Path) -> bytes:
         raise BuildError(f"cannot read file: {exc.strerror}", path) from None
 
 
-def _load(path: Path, data: bytes | None) -> tuple[frontmatter.FrontMatter, str]:
+def _load(path: Path, data: bytes | None) -> tuple[frontmatter.FrontMatter, str, int]:
+    """The front matter, the body and the body's first line."""
     data = read_file(path) if data is None else data
-    meta, body, _ = frontmatter.split(decode_utf8(data, path), path)
-    return meta, body
+    return frontmatter.split(decode_utf8(data, path), path)
+
+
+def _render(renderer: MarkdownRenderer, body: str, path: Path,
+            first_line: int) -> tuple[str, list[str] | None]:
+    try:
+        return renderer.render_blocks(body)
+    except MarkupLimit as exc:
+        raise BuildError(str(exc), path, first_line + exc.line - 1) from None
 
 
 def _slug(meta: frontmatter.FrontMatter, path: Path) -> str:
@@ -53,7 +61,7 @@ def _slug(meta: frontmatter.FrontMatter, path: Path) -> str:
 def read_article(path: Path, renderer: MarkdownRenderer,
                  data: bytes | None = None) -> tuple[Article, Body]:
     """The article in ``path`` (whose bytes are ``data``, when already read) and its body."""
-    meta, body = _load(path, data)
+    meta, body, first_line = _load(path, data)
     title = meta.string("title", required=True)
     moment = meta.moment("date", required=True)
     slug = _slug(meta, path)
@@ -66,7 +74,7 @@ def read_article(path: Path, renderer: MarkdownRenderer,
     source_url = meta.string("source_url")
     if source_url and urlsplit(source_url).scheme not in ("http", "https"):
         raise meta.error("source_url", f"expected an http(s) URL, got {source_url!r}")
-    body_html, blocks = renderer.render_blocks(body)
+    body_html, blocks = _render(renderer, body, path, first_line)
     if blocks is None:
         blocks = html_blocks(body_html)
     article = Article(
@@ -93,13 +101,13 @@ def read_article(path: Path, renderer: MarkdownRenderer,
 
 
 def read_page(path: Path, renderer: MarkdownRenderer, data: bytes | None = None) -> Page:
-    meta, body = _load(path, data)
+    meta, body, first_line = _load(path, data)
     title = meta.string("title", required=True)
     slug = _slug(meta, path)
     if slug in urls.RESERVED_ROOTS:
         raise BuildError(f"the page slug {slug!r} is reserved for the site's own pages; "
                          "choose another", path, meta.line_of("slug") or 1)
-    body_html = renderer.render(body)
+    body_html = _render(renderer, body, path, first_line)[0]
     return with_digest(Page(
         source=path, slug=slug, url=urls.page_url(slug), title=title, body_html=body_html,
         summary=meta.string("summary") or summarize(html_blocks(body_html)),

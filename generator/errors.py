@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import tomllib
 from pathlib import Path
 
 
@@ -63,6 +64,29 @@ def toml_error(exc: Exception, path: Path, text: str, line_offset: int = 0) -> B
         message = message[: match.start()] + message[match.end() :]
         line = int(match.group(1)) if match.group(1) else text.count("\n") + 1
     return BuildError(f"invalid TOML: {message}", path, line + line_offset if line else None)
+
+
+def parse_toml(text: str, path: Path, line_offset: int = 0) -> dict:
+    """``text`` parsed as TOML, or a :class:`BuildError` naming the file and line (values
+    nested too deeply for the parser are refused too). Every TOML the generator reads goes
+    through here."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise toml_error(exc, path, text, line_offset) from None
+    except RecursionError:
+        raise BuildError("invalid TOML: values nested too deeply", path,
+                         line_offset + _deepest_line(text)) from None
+
+
+def _deepest_line(text: str, limit: int = 100) -> int:
+    """The line where brackets or braces first nest ``limit`` deep (the parser gave up)."""
+    depth = 0
+    for index, char in enumerate(text):
+        depth += (char in "[{") - (char in "]}")
+        if depth >= limit:
+            return text.count("\n", 0, index) + 1
+    return 1
 
 
 def decode_utf8(data: bytes, path: Path) -> str:

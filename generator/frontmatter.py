@@ -7,13 +7,12 @@ be reported at the line that defines it.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from .errors import BuildError, toml_error
+from .errors import BuildError, parse_toml
 
 DELIMITER = "+++"
 
@@ -79,6 +78,11 @@ class FrontMatter:
                 raise self.error(key, f"cannot parse {value!r} as an ISO 8601 date "
                                       "(e.g. 2019-03-19 or 2019-03-19T10:30:00+03:00)") from None
         if isinstance(value, datetime):
+            try:
+                value.astimezone(UTC)  # the order articles sort in: UTC
+            except OverflowError:
+                raise self.error(key, f"{value.isoformat()} is out of range once its offset "
+                                      "is applied (UTC before year 1 or after 9999)") from None
             return value
         if isinstance(value, date):
             return datetime.combine(value, time())
@@ -113,9 +117,6 @@ def split(text: str, path: Path) -> tuple[FrontMatter, str, int]:
     else:
         raise BuildError(f"front matter is not closed: no second '{DELIMITER}' line", path, 1)
     source = "\n".join(lines[1:end])
-    try:
-        data = tomllib.loads(source)
-    except tomllib.TOMLDecodeError as exc:
-        raise toml_error(exc, path, source, line_offset=1) from None
+    data = parse_toml(source, path, line_offset=1)
     body = "\n".join(lines[end + 1:])
     return FrontMatter(path, data, tuple(lines[1:end])), body, end + 2

@@ -22,6 +22,49 @@ import markdown
 import nh3
 
 _EXTENSIONS = ["extra", "sane_lists"]
+# Python-Markdown recurses per level of block quotes and lists (past a few hundred levels:
+# RecursionError, and gigabytes on the way) and is quadratic in nested brackets, so a body is
+# refused before it sees it when it is larger or deeper than any article needs.
+MAX_BODY = 1_000_000  # characters
+MAX_DEPTH = 32  # levels of block quotes, of list indentation, of brackets in a paragraph
+_DEEP_QUOTES_RE = re.compile(rf"^(?:[ \t]*>){{{MAX_DEPTH + 1}}}", re.MULTILINE)
+_DEEP_INDENT_RE = re.compile(rf"^[ \t>]{{{4 * (MAX_DEPTH + 1)},}}", re.MULTILINE)
+_PARAGRAPH_RE = re.compile(r"\n[ \t]*\n")
+
+
+class MarkupLimit(ValueError):
+    """A body too large or too deeply nested to render; ``line`` counts from the body's first."""
+
+    def __init__(self, message: str, line: int = 1):
+        super().__init__(message)
+        self.line = line
+
+
+def check_bounds(text: str) -> None:
+    """Raise :class:`MarkupLimit` if ``text`` is larger or more deeply nested than allowed."""
+    if len(text) > MAX_BODY:
+        raise MarkupLimit(f"the body has {len(text):,} characters; an article may have at most "
+                          f"{MAX_BODY:,} (split it)")
+    for pattern, what in ((_DEEP_QUOTES_RE, "block quotes"), (_DEEP_INDENT_RE, "indented lists")):
+        found = pattern.search(text)
+        if found:
+            raise MarkupLimit(f"{what} nested more than {MAX_DEPTH} levels deep",
+                              text.count("\n", 0, found.start()) + 1)
+    if text.count("[") > MAX_DEPTH:
+        start = 0
+        for paragraph in _PARAGRAPH_RE.split(text):
+            if paragraph.count("[") > MAX_DEPTH and _bracket_depth(paragraph) > MAX_DEPTH:
+                line = text.count("\n", 0, text.find(paragraph, start)) + 1
+                raise MarkupLimit(f"brackets nested more than {MAX_DEPTH} levels deep", line)
+            start += len(paragraph)
+
+
+def _bracket_depth(text: str) -> int:
+    depth = deepest = 0
+    for char in re.sub(r"\\.|[^\[\]]", "", text):
+        depth = depth + 1 if char == "[" else max(0, depth - 1)
+        deepest = max(deepest, depth)
+    return deepest
 _GLOBAL_ATTRIBUTES = {"id", "class", "dir", "lang", "title"}
 _ATTRIBUTES = {tag: set(attrs) | _GLOBAL_ATTRIBUTES
                for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()}
@@ -43,8 +86,12 @@ class MarkdownRenderer:
         only of plain paragraphs (None otherwise: ``text.html_blocks`` finds them)."""
         paragraphs = self._plain(text)
         if paragraphs is None:
+            check_bounds(text)
             self._md.reset()
-            return sanitize(self._md.convert(text)), None
+            try:
+                return sanitize(self._md.convert(text)), None
+            except RecursionError:
+                raise MarkupLimit("the Markdown is nested too deeply to render") from None
         # What nh3 makes of Markdown's <p>…</p>: character references decoded, then only
         # &, <, > and no-break spaces escaped (html5ever's serialisation of text).
         texts = [html.unescape(p) for p in paragraphs]

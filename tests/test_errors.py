@@ -31,6 +31,21 @@ BAD_ARTICLES = {
                          "category key"),
     "non-http source_url": ('+++\ntitle = "عنوان"\ndate = 2019-03-19\n'
                             'source_url = "javascript:alert(1)"\n+++\nنص', 4, "http"),
+    "date before year 1 in UTC": ('+++\ntitle = "عنوان"\ndate = 0001-01-01T00:30:00+01:00\n'
+                                  '+++\nنص', 3, "out of range"),
+    "date after 9999 in UTC": ('+++\ntitle = "عنوان"\ndate = 9999-12-31T23:59:59-12:00\n'
+                               '+++\nنص', 3, "out of range"),
+    "TOML nested too deeply": ('+++\ntitle = "عنوان"\ndate = 2019-03-19\nx = ' + "[" * 2000
+                               + "]" * 2000 + '\n+++\nنص', 4, "nested too deeply"),
+    "block quotes nested too deeply": ('+++\ntitle = "عنوان"\ndate = 2019-03-19\n+++\nنص\n'
+                                       + "> " * 40 + "x", 6, "block quotes"),
+    "lists nested too deeply": ('+++\ntitle = "عنوان"\ndate = 2019-03-19\n+++\nنص\n\n'
+                                + "\n".join("    " * n + "- x" for n in range(40)), 40,
+                                "indented"),
+    "brackets nested too deeply": ('+++\ntitle = "عنوان"\ndate = 2019-03-19\n+++\nنص\n\n'
+                                   + "[" * 5000 + "x" + "]" * 5000, 7, "brackets"),
+    "body too large": ('+++\ntitle = "عنوان"\ndate = 2019-03-19\n+++\n' + "نص طويل " * 130_000,
+                       5, "at most 1,000,000"),
 }
 
 
@@ -100,6 +115,8 @@ def test_missing_content_folder(site):
     ('title = "x"\n[pagination]\nhomepage = 5\n', 3, "pagination.homepage"),
     ('title = "x"\n[categories]\nsport = 5\n', 3, "categories.sport"),
     ('title = "x\n', 1, "invalid TOML"),
+    ('title = "x"\n\n[paths]\nextra = ' + "{a = " * 1500 + "1" + "}" * 1500 + "\n", 4,
+     "nested too deeply"),
 ])
 def test_bad_config_names_the_key_and_line(built, config, line, words):
     site, before = built
@@ -153,3 +170,12 @@ def test_real_process_prints_no_traceback(tmp_path):
     assert result.stderr.strip() == ("error: content/articles/bad.md:1: missing required field "
                                       "'date' (ISO 8601, e.g. 2019-03-19)")
     assert not (tmp_path / "public").exists()
+
+
+def test_entity_description_nested_too_deeply(built):
+    site, before = built
+    description = "\\n".join("> " * n + "x" for n in range(1, 41))
+    path = site.write("entities/person/someone.toml",
+                      f'name = "شخص"\ndescription = "{description}"\n')
+    run = site.build(check=False)
+    assert_failed(site, before, run, f"{path}:2:", "description", "block quotes")

@@ -22,7 +22,6 @@ articles join the registry as entities marked ``found``: they get pages and link
 from __future__ import annotations
 
 import re
-import tomllib
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..config import Config
-from ..errors import BuildError, decode_utf8, toml_error
+from ..errors import BuildError, decode_utf8, parse_toml
 from .matching import HASHTAG_MARKS, compound_variants, name_keys, proclitic_stems
 from .registry import REJECTS_FILE, Entity, Registry, with_found
 
@@ -102,10 +101,7 @@ def read_names(path: Path) -> list[str]:
     if not path.is_file():
         return []
     text = decode_utf8(path.read_bytes(), path)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise toml_error(exc, path, text) from None
+    data = parse_toml(text, path)
     names = data.get("names", [])
     if set(data) - {"names"} or not isinstance(names, list) or not all(
             isinstance(n, str) for n in names):

@@ -11,17 +11,16 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from ..config import Config
-from ..errors import BuildError, decode_utf8, toml_error
+from ..errors import BuildError, decode_utf8, parse_toml
 from ..frontmatter import FrontMatter, line_in_file
 from ..frozen import FrozenDict
-from ..markup import MarkdownRenderer
+from ..markup import MarkdownRenderer, MarkupLimit
 from ..model import with_digest
 from ..urls import entity_url
 from .matching import Matcher, Name, compound_variants, name_keys
@@ -116,10 +115,7 @@ def read_entity(path: Path, root: Path, config: Config, renderer: MarkdownRender
         raise BuildError(f"entity id {entity_id!r} (the file name) must be a lowercase ASCII slug "
                          "such as 'sergey-lavrov', and not a type name", path)
     text = decode_utf8(path.read_bytes(), path)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise toml_error(exc, path, text) from None
+    data = parse_toml(text, path)
     meta = FrontMatter(path, data, tuple(text.split("\n")), first_line=1)
     for key in data:
         if key not in FIELDS:
@@ -131,11 +127,15 @@ def read_entity(path: Path, root: Path, config: Config, renderer: MarkdownRender
     if merged_into is not None and not ID_RE.match(merged_into):
         raise meta.error("merged_into", f"expected an entity id, got {merged_into!r}")
     description = meta.string("description")
+    try:
+        description_html = renderer.render(description) if description else ""
+    except MarkupLimit as exc:
+        raise meta.error("description", str(exc)) from None
     return Entity(
         id=entity_id, type=kind, name=meta.string("name", required=True),
         aliases=meta.strings("aliases"), short_aliases=meta.strings("short_aliases"),
         name_en=meta.string("name_en"),
-        description_html=renderer.render(description) if description else "",
+        description_html=description_html,
         wikidata=wikidata, image=meta.string("image"), link=meta.boolean("link", True),
         merged_into=merged_into, source=path,
     )

@@ -14,14 +14,13 @@ after ``make site``).
 from __future__ import annotations
 
 import json
-import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 
 import tomli_w
 
 from ..config import Config
-from ..errors import BuildError
+from ..errors import BuildError, parse_toml
 from ..frontmatter import line_in_file, split
 from .discover import Candidate, Discovery, fold, read_names
 from .matching import name_keys
@@ -155,7 +154,7 @@ def merge(config: Config, discovery: Discovery, wanted: str, into: str) -> Path:
         raise BuildError(f"no registered entity with id {into!r} in content/entities/")
     path = files[0]
     text = path.read_text(encoding="utf-8")
-    data = tomllib.loads(text)
+    data = parse_toml(text, path)
     known = {fold(name_keys(n)) for n in [data.get("name", ""), *data.get("aliases", []),
                                           *data.get("short_aliases", [])] if name_keys(n)}
     new = [f for f in candidate.forms if fold(name_keys(f)) not in known]
