@@ -14,7 +14,7 @@ PINS = $(PY) -c "import sys, tomllib; p = tomllib.load(open('pyproject.toml', 'r
 	'no-deps': p['tool']['archive']['no-deps'], \
 	'ner-train': p['project']['optional-dependencies']['ner-train']}; print('\n'.join(g[sys.argv[1]]))"
 
-.PHONY: site serve test lint bench seed clean ner-model
+.PHONY: site serve test lint bench seed clean ner-model stopwords
 
 site: $(VENV)/.installed
 	$(PY) -m generator build
@@ -46,6 +46,11 @@ bench: $(VENV)/.installed-test
 ner-model: $(VENV)/.installed-ner
 	$(PY) -m generator.ner.train --data ../shared/ner --corpus ../shared/corpus \
 		--out generator/ner/model
+
+# The words a registered name may not be on its own (generator/entities/stopwords.txt), from
+# ../shared/corpus and ANERcorp: about 10 seconds.
+stopwords: $(VENV)/.installed
+	$(PY) -m generator.entities.stopwords
 
 # Re-import the seed article into content/ (its text carries no date).
 seed: $(VENV)/.installed

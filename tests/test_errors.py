@@ -179,3 +179,19 @@ def test_entity_description_nested_too_deeply(built):
                       f'name = "شخص"\ndescription = "{description}"\n')
     run = site.build(check=False)
     assert_failed(site, before, run, f"{path}:2:", "description", "block quotes")
+
+
+@pytest.mark.parametrize("alias, line, words", [
+    ("في", 3, "most common words"),  # a stop word (entities/stopwords.txt)
+    ("الرئيس", 3, "most common words"),
+    (".", 3, "only punctuation or digits"),
+    ("2019", 3, "only punctuation or digits"),
+    ("ب", 3, "single letter"),
+    ("  ", 2, "empty name"),
+])
+def test_an_alias_that_would_link_everywhere_is_refused(built, alias, line, words):
+    site, before = built
+    path = site.write("entities/person/someone.toml",
+                      f'name = "شخص معروف"\naliases = [\n    "{alias}",\n]\n')
+    run = site.build(check=False)
+    assert_failed(site, before, run, f"{path}:{line}:", words)

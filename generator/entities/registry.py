@@ -24,6 +24,7 @@ from ..markup import MarkdownRenderer, MarkupLimit
 from ..model import with_digest
 from ..urls import entity_url
 from .matching import Matcher, Name, compound_variants, name_keys
+from .stopwords import stop_keys
 
 REJECTS_FILE = "rejected.toml"  # content/entities/rejected.toml: names never to discover
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -126,6 +127,10 @@ def read_entity(path: Path, root: Path, config: Config, renderer: MarkdownRender
     merged_into = meta.string("merged_into")
     if merged_into is not None and not ID_RE.match(merged_into):
         raise meta.error("merged_into", f"expected an entity id, got {merged_into!r}")
+    for key in ("aliases", "short_aliases"):
+        listed = data.get(key)
+        if isinstance(listed, list) and any(isinstance(v, str) and not v.strip() for v in listed):
+            raise meta.error(key, "an empty name; remove it")
     description = meta.string("description")
     try:
         description_html = renderer.render(description) if description else ""
@@ -182,9 +187,13 @@ def _index(entities: dict[str, Entity], survivors: dict[str, str]) -> Registry:
                 [(a, True) for a in entity.short_aliases]
         for form, short in forms:
             keys = name_keys(form)
-            if not keys:
-                raise BuildError(f"the name {form!r} has no letters to match", entity.source,
-                                 _line(entity, "short_aliases" if short else "aliases"))
+            problem = unusable(keys)
+            if problem and entity.found:
+                continue  # the tagger's: left out (discovery skips such names anyway)
+            if problem:
+                raise BuildError(f"the name {form!r} {problem}", entity.source,
+                                 _line_of_form(entity, form)
+                                 or _line(entity, "short_aliases" if short else "aliases"))
             owners.setdefault(keys, []).append((entity, form, short))
             all_names.setdefault(survivor, [])
             if form not in all_names[survivor]:
@@ -220,6 +229,19 @@ def _index(entities: dict[str, Entity], survivors: dict[str, str]) -> Registry:
         matcher=Matcher(names),
         digest=digest,
     )
+
+
+def unusable(keys: tuple[str, ...]) -> str | None:
+    """Why a name with these token keys cannot be matched in text, or None: no letters, a
+    single letter, or a word so common (``stopwords.py``) that it would be linked everywhere."""
+    if not any(any(char.isalpha() for char in key) for key in keys):
+        return "has no letters to match" if not keys else "is only punctuation or digits"
+    if len(keys) == 1 and len(keys[0]) == 1:
+        return "is a single letter"
+    if len(keys) == 1 and keys[0] in stop_keys():
+        return ("is one of the archive's most common words (entities/stopwords.txt): as a "
+                "name on its own it would be linked everywhere")
+    return None
 
 
 def _two_owners(registered: list[tuple[Entity, str, bool]], survivors: Mapping[str, str]) -> Any:
