@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import BuildError, parse_toml
+from .text import strip_controls
 
 DELIMITER = "+++"
 
@@ -45,9 +46,10 @@ class FrontMatter:
             return None
         if not isinstance(value, str):
             raise self.error(key, f"expected a string, got {_kind(value)}")
-        if required and not value.strip():
+        value = strip_controls(value).strip()
+        if required and not value:
             raise self.error(key, "must not be empty")
-        return value.strip()
+        return value
 
     def strings(self, key: str) -> tuple[str, ...]:
         value = self.data.get(key, [])
@@ -55,7 +57,8 @@ class FrontMatter:
             value = [value]
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             raise self.error(key, f"expected a list of strings, got {_kind(value)}")
-        return tuple(dict.fromkeys(item.strip() for item in value if item.strip()))
+        items = (strip_controls(item).strip() for item in value)
+        return tuple(dict.fromkeys(item for item in items if item))
 
     def boolean(self, key: str, default: bool = False) -> bool:
         value = self.data.get(key, default)

@@ -41,6 +41,12 @@ def clean_text(text: str) -> str:
     return "\n".join(lines).strip()
 
 
+def strip_controls(text: str) -> str:
+    """Without bidi controls, zero-width junk and control characters (a field an editor
+    wrote by hand: an override character would turn the page's title around)."""
+    return _CONTROL_RE.sub(" ", text.translate(_DROP).replace("\t", " "))
+
+
 def clean_line(text: str) -> str:
     """Clean text that must stay on one line (titles, authors)."""
     return " ".join(clean_text(text).split())

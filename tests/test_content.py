@@ -78,3 +78,15 @@ def test_windows_and_old_mac_line_endings_are_read(site):
     crlf = next(a for a in engine.snapshot.site.articles if a.title == "سطر ويندوز")
     body = BeautifulSoup(engine.snapshot.resources.body(crlf).html, "html.parser")
     assert [p.get_text() for p in body.find_all("p")] == ["فقرة أولى.", "فقرة ثانية."]
+
+
+def test_bidi_controls_in_hand_written_fields_are_dropped(site):
+    site.article("a", title="عنوان \u202eمقلوب\u202c", author="\u2067كاتب\u2069",
+                 tags=["\u200fوسم", "\u202d"])
+    (article,) = records(site)
+    assert article.title == "عنوان مقلوب"
+    assert article.author == "كاتب" and article.tags == ("وسم",)
+    site.build("--no-search")
+    soup = site.soup("articles/2019/03/a/")
+    assert soup.h1.get_text() == "عنوان مقلوب"
+    assert not any(c in soup.title.get_text() for c in "\u202a\u202b\u202c\u202d\u202e")
