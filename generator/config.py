@@ -163,14 +163,7 @@ def parse_config(data: dict, path: Path, text: str, overrides: Mapping[str, Path
     if "title" not in data or not data["title"].strip():
         raise BuildError("title: required, the site's name", path)
 
-    base_url = data.get("base_url", "/")
-    parts = urlsplit(base_url)
-    if not (parts.path.startswith("/") and (not parts.scheme or parts.scheme in ("http", "https"))
-            and not parts.query and not parts.fragment):
-        raise check.fail("expected an http(s) URL or a path starting with '/', such as "
-                         "'https://example.org/archive/'", "base_url")
-    if not base_url.endswith("/"):
-        base_url += "/"
+    base_url = _base_url(data.get("base_url", "/"), check)
 
     if data.get("direction", "rtl") not in ("rtl", "ltr"):
         raise check.fail("expected 'rtl' or 'ltr'", "direction")
@@ -189,6 +182,7 @@ def parse_config(data: dict, path: Path, text: str, overrides: Mapping[str, Path
                 for key, default in _PATH_DEFAULTS.items()}
     resolved.update({key: Path(value).resolve() for key, value in overrides.items()})
 
+    _check_output(resolved, root, check)
     if data.get("search_shard_size", 1) < 1:
         raise check.fail("must be at least 1", "search_shard_size")
 
@@ -232,3 +226,37 @@ def parse_config(data: dict, path: Path, text: str, overrides: Mapping[str, Path
         paths=Paths(**resolved),
         path=path,
     )
+
+
+def _base_url(value: str, check) -> str:
+    """``base_url`` ending with "/": an http(s) URL with a host, or a path from the root."""
+    parts = urlsplit(value)
+    if any(char.isspace() for char in value):
+        problem = "must not contain spaces (write them as %20)"
+    elif parts.scheme and (parts.scheme not in ("http", "https") or not parts.netloc):
+        problem = "expected an http(s) URL with a host, such as 'https://example.org/archive/'"
+    elif not parts.scheme and parts.netloc:
+        problem = "a protocol-relative URL ('//host/'): write the scheme, 'https://host/'"
+    elif not parts.scheme and not parts.path.startswith("/"):
+        problem = ("expected an http(s) URL such as 'https://example.org/archive/', or a path "
+                   "from the site's root such as '/archive/'")
+    elif parts.query or parts.fragment:
+        problem = "a base URL has no '?query' or '#fragment'"
+    else:
+        return value if value.endswith("/") else value + "/"
+    raise check.fail(problem, "base_url")
+
+
+def _check_output(paths: dict[str, Path], root: Path, check) -> None:
+    """The output folder is the generator's alone: never the project, the content, the theme
+    or a folder holding them, nor a folder inside the content."""
+    output = paths["output"]
+    for key, folder in (("project", root), *((k, paths[k]) for k in ("content", "templates",
+                                                                      "static", "cache"))):
+        if output == folder or output in folder.parents:
+            what = "the project folder" if key == "project" else f"the {key} folder"
+            raise check.fail(f"the output folder {output} {'is' if output == folder else 'holds'} "
+                             f"{what}; the build replaces what it holds", "output", "paths")
+    if paths["content"] in output.parents:
+        raise check.fail(f"the output folder {output} is inside the content folder",
+                         "output", "paths")

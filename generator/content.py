@@ -116,9 +116,15 @@ def read_page(path: Path, renderer: MarkdownRenderer, data: bytes | None = None)
 
 
 def check_unique(items: Iterable[Article | Page]) -> None:
-    seen: dict[str, Path] = {}
+    """Every URL belongs to one file, also on hosts whose file names ignore letter case."""
+    seen: dict[str, tuple[str, Path]] = {}
     for item in items:
-        other = seen.setdefault(item.url, item.source)
-        if other != item.source:
+        url, other = seen.setdefault(item.url.casefold(), (item.url, item.source))
+        if other == item.source:
+            continue
+        if url == item.url:
             raise BuildError(f"duplicate URL /{item.url}: {other} has the same slug and month; "
                              "set a different `slug` in one of them", item.source, 1)
+        raise BuildError(f"the URL /{item.url} differs from /{url} ({other}) only in letter "
+                         "case: a host that ignores case would serve one for both; set a "
+                         "different `slug` in one of them", item.source, 1)

@@ -34,9 +34,8 @@ from .model import Article, Site, digest_of
 from .output import Transaction
 from .parallel import cpu_count
 from .search_words import WORDS_FOLDER, count_words, load_counts, merge, save_counts, word_buckets
-from .urls import output_file
+from .urls import SEARCH_FOLDER, output_file
 
-SEARCH_FOLDER = "pagefind"
 # What the search page uses of a Pagefind bundle (not its ready-made UIs).
 _KEEP = re.compile(r"^(pagefind\.js|pagefind-worker\.js|pagefind-entry\.json|wasm\.[^/]+|"
                    r"[^/]+\.pf_meta|(index|fragment|filter)/.+)$")

@@ -19,8 +19,10 @@ from .config import Config
 # "-" or "_". Rules out "/", "..", spaces, dots and control characters.
 _SEGMENT_RE = re.compile(r"^[^\W_](?:[\w-]*[^\W_])?$")
 
+SEARCH_FOLDER = "pagefind"  # the search index (search_index.py)
 RESERVED_ROOTS = frozenset({"articles", "archive", "categories", "page", "static", "search",
-                            "entities", "feed.xml", "sitemap.xml", "robots.txt", "404.html"})
+                            "entities", "feed.xml", "sitemap.xml", "robots.txt", "404.html",
+                            SEARCH_FOLDER})
 
 
 def is_safe_segment(value: str) -> bool:

@@ -117,6 +117,13 @@ def test_missing_content_folder(site):
     ('title = "x\n', 1, "invalid TOML"),
     ('title = "x"\n\n[paths]\nextra = ' + "{a = " * 1500 + "1" + "}" * 1500 + "\n", 4,
      "nested too deeply"),
+    ('title = "x"\nbase_url = "https://example.org/my archive/"\n', 2, "spaces"),
+    ('title = "x"\nbase_url = "//example.org/"\n', 2, "protocol-relative"),
+    ('title = "x"\nbase_url = "ftp://example.org/"\n', 2, "http(s) URL with a host"),
+    ('title = "x"\nbase_url = "https:///archive/"\n', 2, "http(s) URL with a host"),
+    ('title = "x"\n[paths]\noutput = "."\n', 3, "project folder"),
+    ('title = "x"\n[paths]\noutput = "content"\n', 3, "the content folder"),
+    ('title = "x"\n[paths]\noutput = "content/public"\n', 3, "inside the content folder"),
 ])
 def test_bad_config_names_the_key_and_line(built, config, line, words):
     site, before = built
@@ -195,3 +202,27 @@ def test_an_alias_that_would_link_everywhere_is_refused(built, alias, line, word
                       f'name = "شخص معروف"\naliases = [\n    "{alias}",\n]\n')
     run = site.build(check=False)
     assert_failed(site, before, run, f"{path}:{line}:", words)
+
+
+def test_base_url_without_its_final_slash_is_completed(site):
+    site.write_config(base_url="https://example.org/archive")
+    site.article("a")
+    site.build("--no-search")
+    assert site.soup("articles/2019/03/a/").find("link", rel="canonical")["href"] == \
+        "https://example.org/archive/articles/2019/03/a/"
+
+
+def test_urls_differing_only_in_letter_case_are_refused(built):
+    site, before = built
+    first = site.write("articles/2019/Report.md", GOOD)
+    second = site.write("articles/2019/report.md", GOOD)
+    run = site.build(check=False)
+    assert_failed(site, before, run, ":1:", "only in letter case")
+    assert str(first) in run.err and str(second) in run.err
+
+
+def test_a_page_may_not_take_the_search_index_folder(built):
+    site, before = built
+    path = site.write("pages/pagefind.md", '+++\ntitle = "بحث"\n+++\nنص')
+    run = site.build(check=False)
+    assert_failed(site, before, run, f"{path}:1:", "reserved")
