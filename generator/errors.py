@@ -9,6 +9,7 @@ without a traceback; anything else escaping is a bug in the generator.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -31,9 +32,11 @@ class BuildError(Exception):
         if self.path is None:
             return ""
         path = self.path
-        if relative_to is not None:
-            with contextlib.suppress(ValueError):
-                path = path.resolve().relative_to(relative_to.resolve())
+        if relative_to is not None:  # symbolic links kept as written, then resolved
+            for mine, base in ((Path(os.path.abspath(path)), Path(os.path.abspath(relative_to))),
+                               (path.resolve(), relative_to.resolve())):
+                with contextlib.suppress(ValueError):
+                    return str(mine.relative_to(base))
         return str(path)
 
     def location(self, relative_to: Path | None = None) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .config import Config
+from .errors import BuildError
 
 KINDS = ("article", "page", "entity", "template", "static")
 # Editors' backups, swap and lock files, and partial downloads are never inputs.
@@ -100,18 +101,35 @@ def scan_folder(folder: str, roots: Roots) -> dict[str, Signature]:
             for path, stat in _walk(folder.rstrip(os.sep)) if roots.kind(path) is not None}
 
 
-def _walk(root: str) -> Iterator[tuple[str, os.stat_result]]:
+def _walk(root: str, above: frozenset[tuple[int, int]] = frozenset()
+          ) -> Iterator[tuple[str, os.stat_result]]:
+    """Files under ``root``. Symbolic links to files and to folders are followed alike; a
+    folder that cannot be read, or a link back to a folder above it, is an error (never a
+    part of the archive silently left out)."""
     try:
+        here = os.stat(root)
         entries = list(os.scandir(root))
     except (FileNotFoundError, NotADirectoryError):
         return
+    except OSError as exc:
+        raise BuildError(f"cannot read this folder: {exc.strerror}", Path(root)) from None
+    above = above | {(here.st_dev, here.st_ino)}
     for entry in entries:
         if entry.name.startswith((".", "#")):
             continue
-        if entry.is_dir():
-            yield from _walk(entry.path)
-        elif entry.is_file():
-            yield entry.path, entry.stat()
+        try:
+            if entry.is_dir():
+                target = entry.stat()
+                if (target.st_dev, target.st_ino) in above:
+                    raise BuildError("this symbolic link leads back to a folder above it",
+                                     Path(entry.path))
+                yield from _walk(entry.path, above)
+            elif entry.is_file():
+                yield entry.path, entry.stat()
+            elif entry.is_symlink():
+                raise BuildError("this symbolic link leads to nothing", Path(entry.path))
+        except OSError as exc:
+            raise BuildError(f"cannot read: {exc.strerror}", Path(entry.path)) from None
 
 
 def content_sha(data: bytes) -> str:

@@ -90,3 +90,15 @@ def test_bidi_controls_in_hand_written_fields_are_dropped(site):
     soup = site.soup("articles/2019/03/a/")
     assert soup.h1.get_text() == "عنوان مقلوب"
     assert not any(c in soup.title.get_text() for c in "\u202a\u202b\u202c\u202d\u202e")
+
+
+def test_symbolic_links_to_files_and_folders_are_both_read(site, tmp_path):
+    elsewhere = tmp_path / "shared-articles"
+    (elsewhere / "folder").mkdir(parents=True)
+    text = '+++\ntitle = "{}"\ndate = 2019-03-19\n+++\n\nنص.\n'
+    (elsewhere / "folder" / "in-folder.md").write_text(text.format("من مجلد"), encoding="utf-8")
+    (elsewhere / "file.md").write_text(text.format("من ملف"), encoding="utf-8")
+    site.article("plain", title="عادي")
+    (site.content / "articles" / "linked").symlink_to(elsewhere / "folder")
+    (site.content / "articles" / "file.md").symlink_to(elsewhere / "file.md")
+    assert {a.title for a in read(site).articles} == {"عادي", "من مجلد", "من ملف"}

@@ -226,3 +226,16 @@ def test_a_page_may_not_take_the_search_index_folder(built):
     path = site.write("pages/pagefind.md", '+++\ntitle = "بحث"\n+++\nنص')
     run = site.build(check=False)
     assert_failed(site, before, run, f"{path}:1:", "reserved")
+
+
+def test_a_symbolic_link_loop_or_to_nothing_is_refused(built):
+    site, before = built
+    loop = site.content / "articles" / "loop"
+    loop.symlink_to(site.content)
+    run = site.build(check=False)
+    assert_failed(site, before, run, "loop/articles:", "leads back to a folder above it")
+    loop.unlink()
+    dangling = site.content / "articles" / "gone.md"
+    dangling.symlink_to(site.root / "nowhere.md")
+    run = site.build(check=False)
+    assert_failed(site, before, run, "gone.md:", "leads to nothing")
