@@ -201,6 +201,10 @@ def _import(args: argparse.Namespace) -> int:
     stats = import_sources(args.sources, content, limit=args.limit, default_date=args.date,
                            categories=args.category, overwrite=args.overwrite)
     print(f"imported into {content}: {stats.line() or 'nothing'}")
+    for reason in stats.refused[:20]:
+        print(f"  skipped {reason}")
+    if len(stats.refused) > 20:
+        print(f"  … and {len(stats.refused) - 20} more skipped")
     if stats.edited:
         print(f"kept {len(stats.edited)} article(s) edited since they were imported "
               f"(import --overwrite replaces them):")

@@ -10,7 +10,9 @@ rewritten only when its bytes change.
 Editors correct imported articles, so a re-import never overwrites a file that is no longer
 what the importer wrote: each file carries ``import_digest``, a digest of the rest of its
 text as written; a file whose text no longer matches it (or that has none) is kept and
-reported, and replaced only with ``overwrite=True`` (``import --overwrite``).
+reported, and replaced only with ``overwrite=True`` (``import --overwrite``). An article the
+build would refuse (a category key with a space, a ``javascript:`` URL, a date out of range...)
+is not written: it is counted and reported with its source line, by the build's own reader.
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ from pathlib import Path
 import tomli_w
 
 from . import frontmatter
+from .content import read_article
 from .errors import BuildError, decode_utf8
+from .markup import MarkdownRenderer
 from .text import clean_line, clean_text, slugify
 
 
@@ -45,16 +49,18 @@ class Record:
     url: str | None = None
     author: str | None = None
     summary: str | None = None
+    origin: str = ""  # where it was read: "file" or "file:line"
 
 
 @dataclass
 class ImportStats:
     counts: Counter = field(default_factory=Counter)
     edited: list[Path] = field(default_factory=list)  # kept: changed since they were imported
+    refused: list[str] = field(default_factory=list)  # "source:line: why", the build's rules
 
     def line(self) -> str:
         order = ("written", "unchanged", "kept_edited", "merged", "skipped_empty_body",
-                 "skipped_no_title", "skipped_bad_date")
+                 "skipped_no_title", "skipped_bad_date", "skipped_invalid")
         return ", ".join(f"{self.counts[k]} {k.replace('_', ' ')}" for k in order if self.counts[k])
 
 
@@ -77,10 +83,17 @@ def import_sources(sources: list[Path], content_dir: Path, limit: int | None = N
                 unique[key] = record
     records = list(unique.values())[:limit] if limit is not None else list(unique.values())
     taken: set[Path] = set()
+    renderer = MarkdownRenderer()
     for record in records:
         path = _path_for(record, content_dir / "articles", taken)
-        taken.add(path)
         data = render_article(record).encode("utf-8")
+        try:  # what the build would refuse is not written
+            read_article(path, renderer, data)
+        except BuildError as exc:
+            stats.counts["skipped_invalid"] += 1
+            stats.refused.append(f"{record.origin}: {exc.message}")
+            continue
+        taken.add(path)
         if path.is_file():
             existing = path.read_bytes()
             if existing == data:
@@ -127,7 +140,7 @@ def _read_plain_text(path: Path, default_date: date | datetime | None, categorie
     if default_date is None:
         raise BuildError("plain-text articles carry no date: pass --date YYYY-MM-DD", path)
     return Record(import_id=path.stem, title=title, paragraphs=paragraphs, date=default_date,
-                  categories=list(categories))
+                  categories=list(categories), origin=str(path))
 
 
 def _read_jsonl(path: Path, stats: ImportStats) -> Iterator[Record]:
@@ -182,6 +195,7 @@ def _parse_json_line(raw: bytes, path: Path, number: int, stats: ImportStats) ->
         url=text("url").strip() or None,
         author=clean_line(text("author")) or None,
         summary=abstract if abstract and abstract != body_start else None,
+        origin=f"{path}:{number}",
     )
 
 

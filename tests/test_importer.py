@@ -127,6 +127,21 @@ def test_jsonl_merges_duplicate_urls_and_skips_empty_bodies(site, tmp_path):
     assert metas["r1"]["date"].utcoffset().total_seconds() == 4 * 3600
 
 
+def test_what_the_build_would_refuse_is_not_imported(site, tmp_path):
+    source = write_jsonl(tmp_path / "news.jsonl", [
+        record(1), record(2, category="a b"), record(3, category="../x"),
+        record(4, url="javascript:alert(1)"), record(5, date="0001-01-01T00:30:00+01:00"),
+        record(6)])
+    run = site.cli("import", str(source), "--content", str(site.content))
+    assert run.code == 0, run.err
+    assert "2 written" in run.out and "4 skipped invalid" in run.out
+    for line, words in ((2, "category key"), (3, "category key"), (4, "http"),
+                        (5, "out of range")):
+        reason = next(r for r in run.out.splitlines() if f"news.jsonl:{line}:" in r)
+        assert words in reason, reason
+    assert site.build().code == 0  # what was written builds
+
+
 def test_limit_counts_unique_articles(site, tmp_path):
     source = write_jsonl(tmp_path / "news.jsonl", [record(1), record(1, category="x"),
                                                     record(2), record(3)])
