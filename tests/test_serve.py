@@ -250,3 +250,36 @@ def test_review_decisions_show_on_the_open_page(theme_site):
         assert run.returncode == 0, run.stderr
         events.next("reload")
         assert "jnyf" not in linked()
+
+
+@pytest.mark.parametrize("host, status", [("evil.example", 421), ("127.0.0.1.evil.example", 421),
+                                          ("[::1", 421), ("localhost", 200), ("127.0.0.1", 200),
+                                          ("[::1]", 200)])
+def test_only_loopback_host_names_are_answered(theme_site, host, status):
+    """A page elsewhere that rebinds its name to 127.0.0.1 sends its own Host: refused."""
+    with dev_server(theme_site.root / "site.toml") as server:
+        port = int(server.base.rsplit(":", 1)[1])
+        connection = http.client.HTTPConnection("127.0.0.1", port)
+        connection.putrequest("GET", ARTICLE, skip_host=True)
+        connection.putheader("Host", f"{host}:{port}")
+        connection.endheaders()
+        response = connection.getresponse()
+        body = response.read()
+        assert response.status == status
+        assert ("العنوان الأول".encode() in body) == (status == 200)
+
+
+def test_bursts_and_dropped_requests_are_served_quietly(theme_site):
+    with dev_server(theme_site.root / "site.toml") as server:
+        port = int(server.base.rsplit(":", 1)[1])
+        sockets = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(100)]
+        for sock in sockets:  # a hundred connections at once, all waiting in the backlog
+            sock.sendall(f"GET {ARTICLE} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+                         .encode())
+        for sock in sockets[:50]:
+            sock.close()  # gone before the answer: the server writes into a closed socket
+        for sock in sockets[50:]:
+            with sock:
+                assert sock.makefile("rb").readline().startswith(b"HTTP/1.0 200")
+        assert server.get(ARTICLE)[0] == 200
+        assert "Traceback" not in server.output()

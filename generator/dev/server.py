@@ -1,6 +1,7 @@
 """The dev server's HTTP side: pages rendered on request, live reload over Server-Sent Events.
 
-Bound to 127.0.0.1 only. Pages come from the engine's current snapshot (so an edit is
+Bound to 127.0.0.1 only, and answering only requests addressed to a loopback host name (no
+DNS rebinding). Pages come from the engine's current snapshot (so an edit is
 visible as soon as it is applied); other files (Pagefind's index) come from the output
 folder. A request path is decoded once, checked segment by segment, and a file on disk is
 served only if its resolved path is inside the output folder, so ``..`` or encoded
@@ -13,6 +14,7 @@ import hashlib
 import json
 import mimetypes
 import queue
+import sys
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -74,8 +76,7 @@ class DevServer:
         self.served: dict[str, tuple[str | None, str]] = {}
         self._cache: tuple[int, dict[str, bytes]] = (-1, {})  # pages of one snapshot
         self._lock = threading.Lock()
-        self.httpd = ThreadingHTTPServer((host, port), _Handler)
-        self.httpd.daemon_threads = True
+        self.httpd = _Server((host, port), _Handler)
         self.httpd.dev = self  # type: ignore[attr-defined]
 
     @property
@@ -187,6 +188,21 @@ class DevServer:
         return None
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # a page's burst of asset requests is not held back
+
+    def handle_error(self, request, client_address) -> None:
+        """A browser that drops a request half-sent is no error to print."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+# Host names a page on this machine is asked for by: any other Host header is a page elsewhere
+# reaching the server through DNS rebinding, and is refused.
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
 class _Handler(BaseHTTPRequestHandler):
     server_version = "archive-dev"
 
@@ -198,6 +214,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self, head: bool = False):  # noqa: N802
         dev: DevServer = self.server.dev  # type: ignore[attr-defined]
+        if not _loopback(self.headers.get("Host", "")):
+            return self._send(HTTPStatus.MISDIRECTED_REQUEST, b"This server answers only to "
+                              b"127.0.0.1 and localhost.\n", "text/plain; charset=utf-8", head)
         url = urlsplit(self.path)
         if url.path == "/__dev/events":
             return self._events(dev, parse_qs(url.query).get("path", [""])[0])
@@ -257,6 +276,13 @@ class _Handler(BaseHTTPRequestHandler):
             pass
         finally:
             dev.clients.remove(key)
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return urlsplit(f"//{host}").hostname in LOOPBACK_HOSTS
+    except ValueError:  # not a host name at all
+        return False
 
 
 def _inject(html: bytes) -> bytes:
