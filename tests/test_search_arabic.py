@@ -30,6 +30,9 @@ ENTITIES = {
     "place/cairo": 'name = "القاهرة"\n',
     "organization/google": 'name = "غوغل"\nname_en = "Google"\n',
     "person/emmanuel-macron": 'name = "إيمانويل ماكرون"\naliases = ["ماكرون"]\n',
+    "person/benjamin-netanyahu": 'name = "بنيامين نتنياهو"\naliases = ["نتنياهو"]\n',
+    "person/netanyahu-spelling": 'name = "نتانياهو"\n',  # as discovery may leave it
+    "place/egypt": 'name = "مصر"\n',
 }
 ARTICLES = [  # (slug, title, body, extra front matter)
     ("e1", "زيارة رسمية", "وصل الرئيس التركي رجب طيب أردوغان إلى القاهرة.", {}),
@@ -49,7 +52,11 @@ ARTICLES = [  # (slug, title, body, extra front matter)
     ("x0", "خطأ مطبعي", "تباطأ نمو الاقتصد هذا العام.", {}),  # a slip the archive keeps
     *((f"x{n}", f"الربع {n}", f"نما الاقتصاد في الربع {n}.", {}) for n in range(1, 11)),
     *((f"m{n}", f"خطاب {n}", f"قال ماكرون في خطابه رقم {n}.", {}) for n in range(1, 6)),
-    ("m6", "خطاب آخر", "قال ماكرن إن فرنسا ستشارك.", {}),  # a spelling some sources use
+    ("m6", "خطاب آخر", "قال ماكرن إن فرنسا ستشارك.", {}),  # a slip
+    ("n1", "تصريح", "قال نتنياهو إن الحكومة باقية.", {}),
+    ("n2", "تصريح آخر", "قال نتانياهو إن التصويت مبكر.", {}),  # another source's spelling
+    ("eg1", "وفد رسمي", "زار الوفد مصر أمس.", {}),
+    ("eg2", "اتفاق معلق", "مصير الاتفاق غامض.", {}),
 ]
 
 
@@ -187,6 +194,18 @@ def test_a_name_spelt_with_other_long_vowels_is_searched_both_ways(news, page):
     assert set(search(page, url, "ماكرن")) == {f"m{n}" for n in range(1, 7)}
     assert "«ماكرون»" in page.wait_for_selector(".search-note:not([hidden])").inner_text()
     assert page.inner_text(".search-answer h2") == "إيمانويل ماكرون"
+
+
+def test_a_name_another_source_spells_otherwise_finds_both_spellings(news, page):
+    url, _ = news
+    assert set(search(page, url, "نتانياهو")) == {"n1", "n2"}
+    assert page.inner_text(".search-answer h2") == "بنيامين نتنياهو"
+
+
+def test_a_common_word_is_not_taken_for_a_name_spelt_alike(news, page):
+    url, _ = news
+    assert search(page, url, "مصير") == ["eg2"]  # not «مصر»
+    assert page.is_hidden(".search-note") and page.is_hidden(".search-answer")
 
 
 def test_a_rare_word_next_to_a_common_one_offers_it(news, page):

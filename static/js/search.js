@@ -27,7 +27,8 @@ const EXCERPT_WORDS = 30;
 const MAX_SPELLINGS = 3; // spellings searched per word
 const RARE = 2; // a known word in at most this many articles…
 const COMMON_RATIO = 10; // …next to one in this many times more gets a "did you mean"
-const NAME_RATIO = 5; // a name spelt with other long vowels than this many times more articles
+const RARE_NAME = 5; // a word in at most this many articles may be a slip for a name…
+const NAME_RATIO = 5; // …spelt with other long vowels in this many times more articles
 const LATIN_ACCENTS = /[\u0300-\u036f]/g;
 const WORD = /[^\s.,،؛;:!?؟«»"'()[\]{}<>\/\\|]+/gu;
 const QUOTES = /^\s*["«“](.+)["»”]\s*$/u;
@@ -176,21 +177,27 @@ class Lists {
     return (await this.bucket(RULES.names, key))[key] || [];
   }
 
-  // A known word that is an entity's name and differs from ``word`` only by long vowels
-  // (search_words.VOWELS) and is in many more articles, if any (from the word's bucket).
+  // The entity name that ``word`` is another spelling of, differing only by long vowels
+  // (search_words.VOWELS), if any: the name in most articles, when ``word`` is itself the name
+  // of another entity (a spelling some sources use, discovered apart: «بوتن», «نتانياهو»), or
+  // when ``word`` is rare and the name far more common (a slip: «ماكرن»). A common word that
+  // is no name («مصير») is never taken for one («مصر»).
   async vowelVariant(word) {
     const skeleton = withoutVowels(word.key);
     const bucket = await this.bucket(`pagefind/${RULES.words}`, word.key);
-    let best = null;
-    for (const [other, entry] of Object.entries(bucket)) {
-      if (other === word.key || entry[0] < NAME_RATIO * word.articles || withoutVowels(other) !== skeleton) continue;
-      if (!best || entry[0] > best[1]) best = [other, entry[0]];
+    const candidates = Object.entries(bucket)
+      .filter(([other]) => other !== word.key && withoutVowels(other) === skeleton)
+      .sort((a, b) => b[1][0] - a[1][0]);
+    if (!candidates.length) return null;
+    const own = await this.names(word.key);
+    const slip = word.articles <= RARE_NAME;
+    for (const [other, entry] of candidates) {
+      if (!own.length && !(slip && entry[0] >= NAME_RATIO * word.articles)) continue;
+      const names = await this.names(other);
+      // Not when both are names of the same entity («ترمب», «ترامب»): the card says so.
+      if (names.length && !names.some((a) => own.some((b) => a.id === b.id))) return this.word(other);
     }
-    if (!best) return null;
-    // Not when both are names of the same entity («ترمب», «ترامب»): the card says so.
-    const [names, own] = await Promise.all([this.names(best[0]), this.names(word.key)]);
-    if (!names.length || names.some((a) => own.some((b) => a.id === b.id))) return null;
-    return this.word(best[0]);
+    return null;
   }
 
   // The known word nearest to an unknown key: one that sounds the same (ق for G), else the
