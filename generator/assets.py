@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import BuildError
+from .errors import BuildError, read_file
 from .frozen import FrozenDict
 
 
@@ -36,7 +36,7 @@ def collect_assets(static_dir: Path) -> Assets:
             if path.name.startswith("."):
                 continue
             name = path.relative_to(static_dir).as_posix()
-            data = path.read_bytes()
+            data = read_file(path)
             digest = hashlib.sha256(data).hexdigest()[:10]
             stem, dot, suffix = path.name.partition(".")
             fingerprinted = f"{stem}.{digest}{dot}{suffix}" if dot else f"{stem}.{digest}"

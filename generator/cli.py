@@ -7,6 +7,7 @@ as ``error: path:line: message`` with exit status 1, never as a traceback.
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -140,6 +141,15 @@ def main(argv: list[str] | None = None) -> int:
         return _import(args)
     except BuildError as exc:
         print(f"error: {exc.format(Path.cwd())}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # the machine's, not the content's: a full disk, a file in the way
+        where = BuildError("", exc.filename).display_path(Path.cwd()) if exc.filename else ""
+        detail = exc.strerror or str(exc)
+        print(f"error: {where + ': ' if where else ''}{detail}", file=sys.stderr)
+        return 1
+    except sqlite3.Error as exc:
+        print(f"error: the cache database failed ({exc}); pass another --cache folder or "
+              "delete the cache folder", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from babel import Locale, UnknownLocaleError
 
-from .errors import BuildError, decode_utf8, parse_toml
+from .errors import BuildError, decode_utf8, parse_toml, read_file
 from .frozen import FrozenDict
 
 
@@ -146,10 +146,9 @@ class _Checker:
 def load_config(path: Path, overrides: Mapping[str, Path] | None = None) -> Config:
     """Read and validate ``site.toml``; ``overrides`` replaces entries of ``[paths]``."""
     path = Path(path)
-    try:
-        text = decode_utf8(path.read_bytes(), path)
-    except FileNotFoundError:
-        raise BuildError("config file not found", path) from None
+    if not path.exists():
+        raise BuildError("config file not found", path)
+    text = decode_utf8(read_file(path), path)
     data = parse_toml(text, path)
     return parse_config(data, path, text, overrides or {})
 

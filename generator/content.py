@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import frontmatter, urls
-from .errors import BuildError, decode_utf8
+from .errors import BuildError, decode_utf8, read_file
 from .frozen import FrozenDict
 from .markup import MarkdownRenderer, MarkupLimit
 from .model import Article, Body, Page, with_digest
@@ -22,13 +22,6 @@ ARTICLE_FIELDS = frozenset({"title", "date", "updated", "slug", "summary", "auth
                             "source_url", "category", "categories", "tags", "draft", "image",
                             "entities", "no_link"})
 PAGE_FIELDS = frozenset({"title", "slug", "summary", "draft"})
-
-
-def read_file(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise BuildError(f"cannot read file: {exc.strerror}", path) from None
 
 
 def _load(path: Path, data: bytes | None) -> tuple[frontmatter.FrontMatter, str, int]:

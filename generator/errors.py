@@ -92,6 +92,14 @@ def _deepest_line(text: str, limit: int = 100) -> int:
     return 1
 
 
+def read_file(path: Path) -> bytes:
+    """An input file's bytes, or a :class:`BuildError` saying why it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise BuildError(f"cannot read file: {exc.strerror or exc}", path) from None
+
+
 def decode_utf8(data: bytes, path: Path) -> str:
     """Decode ``data`` as UTF-8 (a BOM is dropped), or fail naming the line."""
     try:

@@ -31,7 +31,7 @@ import tomli_w
 
 from . import frontmatter
 from .content import read_article
-from .errors import BuildError, decode_utf8
+from .errors import BuildError, decode_utf8, read_file
 from .markup import MarkdownRenderer
 from .text import clean_line, clean_text, slugify
 
@@ -128,7 +128,7 @@ def _read_source(path: Path, default_date: date | datetime | None, categories: l
 
 def _read_plain_text(path: Path, default_date: date | datetime | None, categories: list[str],
                      stats: ImportStats) -> Record | None:
-    text = clean_text(decode_utf8(path.read_bytes(), path))
+    text = clean_text(decode_utf8(read_file(path), path))
     lines = text.split("\n")
     title, paragraphs = lines[0].strip(), [line for line in lines[1:] if line.strip()]
     if not title:

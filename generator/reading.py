@@ -11,9 +11,10 @@ from pathlib import Path
 
 from . import inputs as scanning
 from .config import Config
-from .content import read_article, read_file
+from .content import read_article
 from .entities.link import link_article
 from .entities.registry import Registry
+from .errors import read_file
 from .markup import MarkdownRenderer
 from .model import Entry
 from .state import generator_version

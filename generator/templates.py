@@ -20,7 +20,7 @@ from . import urls
 from .assets import Assets
 from .config import Config
 from .dates import Formatter, rfc3339, utc_iso
-from .errors import BuildError
+from .errors import BuildError, read_file
 from .jobs import PageJob, Resources, context_of
 from .urls import Urls
 
@@ -66,7 +66,7 @@ def template_digests(folder: Path) -> dict[str, str]:
     or imports, directly or not (any template, when a name is computed at render time)."""
     files = {p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*"))
              if p.is_file()} if folder.is_dir() else {}
-    sources = {name: path.read_bytes() for name, path in files.items()}
+    sources = {name: read_file(path) for name, path in files.items()}
     parser = jinja2.Environment()
     uses: dict[str, set[str]] = {}
     for name, data in sources.items():

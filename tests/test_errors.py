@@ -239,3 +239,24 @@ def test_a_symbolic_link_loop_or_to_nothing_is_refused(built):
     dangling.symlink_to(site.root / "nowhere.md")
     run = site.build(check=False)
     assert_failed(site, before, run, "gone.md:", "leads to nothing")
+
+
+def test_a_config_path_that_is_a_folder(site):
+    (site.root / "folder.toml").mkdir()
+    run = site.cli("build", "--config", str(site.root / "folder.toml"))
+    assert run.code == 1 and "folder.toml: cannot read file" in run.err
+    assert "Traceback" not in run.err
+
+
+def test_a_cache_folder_in_the_way_is_reported_without_a_traceback(built):
+    site, before = built
+    blocker = site.root / "cache-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    run = site.build("--cache", str(blocker), check=False)
+    assert_failed(site, before, run, "cache-file/sites/", "Not a directory")
+    (database,) = (site.root / ".cache").rglob("cache.sqlite")
+    for stale in database.parent.glob("cache.sqlite*"):
+        stale.unlink()
+    database.mkdir()  # a folder where the database must be
+    run = site.build(check=False)
+    assert_failed(site, before, run, "cache.sqlite:", "Is a directory")

@@ -29,7 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..config import Config
-from ..errors import BuildError, decode_utf8, parse_toml
+from ..errors import BuildError, decode_utf8, parse_toml, read_file
 from .matching import HASHTAG_MARKS, compound_variants, name_keys, proclitic_stems
 from .registry import REJECTS_FILE, Entity, Registry, with_found
 
@@ -100,7 +100,7 @@ def read_names(path: Path) -> list[str]:
     """The names listed in a rejects file (none when there is no file)."""
     if not path.is_file():
         return []
-    text = decode_utf8(path.read_bytes(), path)
+    text = decode_utf8(read_file(path), path)
     data = parse_toml(text, path)
     names = data.get("names", [])
     if set(data) - {"names"} or not isinstance(names, list) or not all(

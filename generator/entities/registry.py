@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config
-from ..errors import BuildError, decode_utf8, parse_toml
+from ..errors import BuildError, decode_utf8, parse_toml, read_file
 from ..frontmatter import FrontMatter, line_in_file
 from ..frozen import FrozenDict
 from ..markup import MarkdownRenderer, MarkupLimit
@@ -115,7 +115,7 @@ def read_entity(path: Path, root: Path, config: Config, renderer: MarkdownRender
     if not ID_RE.match(entity_id) or entity_id in config.entities.types:
         raise BuildError(f"entity id {entity_id!r} (the file name) must be a lowercase ASCII slug "
                          "such as 'sergey-lavrov', and not a type name", path)
-    text = decode_utf8(path.read_bytes(), path)
+    text = decode_utf8(read_file(path), path)
     data = parse_toml(text, path)
     meta = FrontMatter(path, data, tuple(text.split("\n")), first_line=1)
     for key in data:
