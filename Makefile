@@ -8,13 +8,13 @@ SEED := seeds/000_b13ded825dd51055.txt
 SEED_DATE := 2019-03-19
 SEED_CATEGORY := middleEast
 
-# Print one group of pins from pyproject.toml: deps, test or no-deps.
+# Print one group of pins from pyproject.toml: deps, test, no-deps, ner-train or npm.
 PINS = $(PY) -c "import sys, tomllib; p = tomllib.load(open('pyproject.toml', 'rb')); \
 	g = {'deps': p['project']['dependencies'], 'test': p['project']['optional-dependencies']['test'], \
-	'no-deps': p['tool']['archive']['no-deps'], \
+	'no-deps': p['tool']['archive']['no-deps'], 'npm': p['tool']['archive']['npm'], \
 	'ner-train': p['project']['optional-dependencies']['ner-train']}; print('\n'.join(g[sys.argv[1]]))"
 
-.PHONY: site serve test lint bench seed clean ner-model stopwords
+.PHONY: site check serve test lint bench seed clean ner-model stopwords
 
 site: $(VENV)/.installed
 	$(PY) -m generator build
@@ -23,9 +23,14 @@ site: $(VENV)/.installed
 serve: $(VENV)/.installed
 	$(PY) -m generator serve $(if $(PORT),--port $(PORT))
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test $(VENV)/node/.installed
 	$(PY) -m ruff check generator tests
 	$(PY) -m pytest
+
+# Build if needed, then prove the output: links, anchors, sitemap, feeds, JSON-LD, the Nu HTML
+# Checker and axe-core (Java, Node and Chromium come from Debian; .ci/run installs them).
+check: $(VENV)/.installed-test $(VENV)/node/.installed
+	$(PY) -m generator check
 
 lint: $(VENV)/.installed-test
 	$(PY) -m ruff check generator tests
@@ -75,6 +80,11 @@ $(VENV)/.installed-ner: $(VENV)/.installed
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(PINS) test > $(VENV)/requirements-test.txt
 	$(PY) -m pip install --quiet -r $(VENV)/requirements-test.txt
+	touch $@
+
+$(VENV)/node/.installed: pyproject.toml | $(VENV)/bin/python
+	mkdir -p $(VENV)/node
+	npm install --prefix $(VENV)/node --no-audit --no-fund --silent $$($(PINS) npm)
 	touch $@
 
 clean:

@@ -1,4 +1,4 @@
-"""Command line: ``python -m generator build|serve|import|ner|entities``.
+"""Command line: ``python -m generator build|check|serve|import|ner|entities``.
 
 Every user-fixable problem arrives here as a :class:`BuildError` and is printed
 as ``error: path:line: message`` with exit status 1, never as a traceback.
@@ -39,6 +39,20 @@ def _parser() -> argparse.ArgumentParser:
                        help="skip building the Pagefind search index (faster; the previous "
                             "index stays in place)")
     build.add_argument("--quiet", "-q", action="store_true", help="print only errors")
+
+    check = commands.add_parser(
+        "check", help="build if needed, then verify the output (links, sitemap, feeds, HTML5, "
+                      "accessibility)",
+        description="Build the site (only what changed), then check every page: internal links "
+                    "and anchors resolve under the base URL, one <h1>, a title, lang and dir; the "
+                    "sitemap lists every page and only existing ones; feeds and JSON-LD parse; "
+                    "the Nu HTML Checker finds no error; axe-core finds no serious violation on "
+                    "any page type, light or dark. Exits 1 naming each problem.")
+    _common(check)
+    check.add_argument("--out", type=Path, metavar="DIR", help="output folder")
+    check.add_argument("--cache", type=Path, metavar="DIR", help="cache folder")
+    check.add_argument("--no-html", action="store_true", help="skip the Nu HTML Checker")
+    check.add_argument("--no-accessibility", action="store_true", help="skip axe-core")
 
     serve = commands.add_parser(
         "serve", help="build, serve on 127.0.0.1 and rebuild while you edit",
@@ -134,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
             return _build(args)
         if args.command == "serve":
             return _serve(args)
+        if args.command == "check":
+            return _check(args)
         if args.command == "ner":
             return _ner(args)
         if args.command == "entities":
@@ -179,6 +195,25 @@ def _build(args: argparse.Namespace) -> int:
         total = sum(result.timings.values())
         print(f"built {plural(result.articles, 'article')} into {plural(result.files, 'file')} "
               f"({result.stats.written:,} written) in {total:.2f} s")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .build import build
+    from .check import check_site
+    from .config import load_config
+    from .report import Reporter
+
+    config = load_config(args.config, _overrides(args))
+    build(config, reporter=Reporter(quiet=True))
+    report = check_site(config, html=not args.no_html, accessibility=not args.no_accessibility)
+    for line in report.lines():
+        print(line, file=sys.stderr if report.count else sys.stdout)
+    if report.count:
+        print(f"error: {report.count:,} problem{'s' if report.count != 1 else ''} in "
+              f"{config.paths.output}", file=sys.stderr)
+        return 1
+    print(f"checked {config.paths.output}: no problem")
     return 0
 
 
