@@ -156,3 +156,14 @@ def test_a_registry_change_relinks_only_the_articles_it_can_reach(entity_site):
     assert "0 files read, 2 articles linked" in run.out
     links = entity_site.soup("articles/2019/03/a2/").select(".article-body a.entity")
     assert [a.get_text() for a in links] == ["سيرغي لافروف", "العراق", "موسكو"]
+
+
+def test_names_without_an_arabic_initial_get_a_valid_anchor(site):
+    site.write("entities/organization/bbc.toml", 'name = "BBC"\n')
+    site.write("entities/organization/un.toml", 'name = "الأمم المتحدة"\n')
+    site.article("a", body="قالت BBC إن الأمم المتحدة اجتمعت.")
+    site.build("--no-search")
+    soup = site.soup("entities/organization/")
+    anchors = [a["href"] for a in soup.select(".letters a")]
+    assert "#letter-other" in anchors and all(a.count("#") == 1 for a in anchors)
+    assert soup.find(id="letter-other").select_one(".entity-list a").get_text() == "BBC"

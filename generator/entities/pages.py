@@ -141,7 +141,9 @@ def _indexes(site: Site, chrome) -> Iterator[PageJob]:
 
 
 def _type_index(res: Resources, chrome, kind: str, label: str, counted: tuple) -> dict:
-    letters = [(letter, tuple(e for e, _ in group)) for letter, group in
+    # (letter, the id of its section: "#" is not allowed in a fragment, entities)
+    letters = [(letter, f"letter-{'other' if letter == '#' else letter}",
+                tuple(e for e, _ in group)) for letter, group in
                groupby(counted, key=lambda item: initial(item[0].name))]
     return {"chrome": chrome, "kind": kind, "label": label, "letters": letters,
             "mentions": {e.id: n for e, n in counted}, "total": len(counted)}
