@@ -16,9 +16,11 @@ being prepared, so a failure leaves the previous index in place.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -28,6 +30,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import groupby
 from pathlib import Path
+
+import pagefind_bin
 
 from .errors import BuildError
 from .model import Article, Site, digest_of
@@ -117,6 +121,8 @@ def index_shards(shards: Sequence[Shard], digests: Mapping[str, str],
             or not (next_site / SEARCH_FOLDER / s.name / "pagefind-entry.json").is_file()]
     work = cache / "search"
     work.mkdir(parents=True, exist_ok=True)
+    for stale in [*work.glob("pagefind-*"), *work.glob("words-*")]:
+        shutil.rmtree(stale, ignore_errors=True)  # left by a build that was killed
     counts = {"indexed": len(todo), "page": 0}
     with tempfile.TemporaryDirectory(prefix="pagefind-", dir=work) as tmp:
         with ThreadPoolExecutor(max_workers=max(1, cpu_count())) as pool:
@@ -174,11 +180,11 @@ def run_pagefind(source: Path, bundle: Path, name: str) -> int:
     """Pagefind over the folder ``source`` into ``bundle`` (only the files the search page
     uses are kept); returns the pages it indexed."""
     work = bundle.parent
-    command = [sys.executable, "-m", "pagefind_bin", "--site", str(source),
+    command = [str(pagefind_bin.get_executable()), "--site", str(source),
                "--output-path", str(bundle)]
     # Run from the work folder so that no stray pagefind.yml configures the run.
     result = subprocess.run(command, capture_output=True, text=True, check=False, cwd=work,
-                            env={**os.environ, "NO_COLOR": "1"})
+                            env={**os.environ, "NO_COLOR": "1"}, preexec_fn=_die_with_parent)
     if result.returncode != 0:
         detail = " ".join(line.strip() for line in
                           (result.stderr or result.stdout).strip().splitlines()[-3:])
@@ -192,3 +198,13 @@ def run_pagefind(source: Path, bundle: Path, name: str) -> int:
         if path.is_file() and not _KEEP.match(path.relative_to(bundle).as_posix()):
             path.unlink()
     return pages
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the Pagefind process, before it starts (Linux): killed when the build is, never left
+    running on its own."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
