@@ -1,0 +1,84 @@
+"""Unreadable input and an unwritable cache: errors naming the file, never a silent omission or a
+traceback, and the previous output untouched.
+
+File permissions bind root only without its capability to override them, so as root the build
+runs under `setpriv` with CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH dropped."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+from conftest import REPO, TmpSite, tree_digest
+
+DROP = "-dac_override,-dac_read_search"
+
+
+def build(site: TmpSite) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "generator", "build", "--no-search", "--config",
+               str(site.root / "site.toml")]
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("running as root without setpriv (util-linux): permissions not enforced")
+        command = [setpriv, f"--inh-caps={DROP}", f"--bounding-set={DROP}", *command]
+    return subprocess.run(command, cwd=site.root, env={**os.environ, "PYTHONPATH": str(REPO)},
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def built(tmp_path):
+    site = TmpSite(tmp_path, capsys=None)
+    site.write_config()
+    site.write("entities/place/cairo.toml", 'name = "القاهرة"\n')
+    site.write("entities/person/someone.toml", 'name = "شخص معروف"\n')
+    site.article("2019/a", body="وصل شخص معروف إلى القاهرة.")
+    site.article("2020/b", date="2020-01-01", body="خبر آخر.")
+    result = build(site)
+    assert result.returncode == 0, result.stderr
+    yield site, tree_digest(site.public)
+    for path in tmp_path.rglob("*"):  # give pytest its folder back
+        if not path.is_symlink():
+            path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+def assert_refused(site, before, result, where: str, words: str) -> None:
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"{where}: " in result.stderr and words in result.stderr, result.stderr
+    assert tree_digest(site.public) == before
+
+
+def test_an_unreadable_article_folder_is_an_error(built):
+    site, before = built
+    folder = site.content / "articles" / "2020"
+    folder.chmod(0)
+    assert_refused(site, before, build(site), "content/articles/2020", "Permission denied")
+
+
+def test_an_unreadable_entity_type_folder_is_an_error(built):
+    site, before = built
+    (site.content / "entities" / "person").chmod(0)
+    assert_refused(site, before, build(site), "content/entities/person", "Permission denied")
+
+
+def test_an_unreadable_entity_file_is_an_error(built):
+    site, before = built
+    path = site.write("entities/place/cairo.toml", 'name = "القاهرة"\naliases = ["مصر المحروسة"]\n')
+    path.chmod(0)  # changed since the last build, and unreadable
+    assert_refused(site, before, build(site), "content/entities/place/cairo.toml",
+                   "cannot read file: Permission denied")
+
+
+def test_a_read_only_cache_is_an_error(built):
+    site, before = built
+    site.article("2020/c", date="2020-02-01", body="خبر جديد.")
+    for path in [site.root / ".cache", *(site.root / ".cache").rglob("*")]:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    result = build(site)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr and result.stderr.startswith("error: ")
+    assert tree_digest(site.public) == before
