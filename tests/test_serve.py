@@ -283,3 +283,19 @@ def test_bursts_and_dropped_requests_are_served_quietly(theme_site):
                 assert sock.makefile("rb").readline().startswith(b"HTTP/1.0 200")
         assert server.get(ARTICLE)[0] == 200
         assert "Traceback" not in server.output()
+
+
+def test_markdown_too_deep_to_render_shows_in_the_overlay_and_the_server_goes_on(theme_site):
+    with dev_server(theme_site.root / "site.toml") as server:
+        server.get(ARTICLE)
+        events = Events(server, ARTICLE)
+        body = "\n".join("> " * n + "نص" for n in range(1, 61))
+        theme_site.write("articles/a.md", '+++\ntitle = "عميق"\ndate = 2019-03-19\n+++\n\n' + body)
+        error = events.next("build-error")
+        assert error["file"].endswith("content/articles/a.md") and error["line"] == 38
+        assert "block quotes nested more than 32 levels" in error["message"]
+        write_article(theme_site, "a", "العنوان المصلح")
+        events.next("build-ok")
+        events.next("reload")
+        assert soup(server.get(ARTICLE)[1]).h1.get_text() == "العنوان المصلح"
+        assert "Traceback" not in server.output()
