@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from conftest import REPO, run_generator
 
@@ -260,3 +262,18 @@ def test_a_cache_folder_in_the_way_is_reported_without_a_traceback(built):
     database.mkdir()  # a folder where the database must be
     run = site.build(check=False)
     assert_failed(site, before, run, "cache.sqlite:", "Is a directory")
+
+
+def test_a_folder_where_an_output_file_must_go(built):
+    site, _ = built
+    page = site.public / "articles/2019/03/good/index.html"
+    page.unlink()
+    page.mkdir()  # something put a folder where the page goes
+    (page / "stray.txt").write_text("x", encoding="utf-8")
+    site.write("articles/good.md", GOOD.replace("نص.", "نص معدل."))
+    run = site.build(check=False)
+    assert run.code == 1 and run.err.startswith("error: "), run.err
+    assert "index.html" in run.err and "Traceback" not in run.err + run.out
+    shutil.rmtree(page, ignore_errors=True) if page.is_dir() else None
+    assert site.build().code == 0  # once it is gone, the next build completes the site
+    assert "نص معدل." in (site.public / "articles/2019/03/good/index.html").read_text()
