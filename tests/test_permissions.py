@@ -82,3 +82,24 @@ def test_a_read_only_cache_is_an_error(built):
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Traceback" not in result.stderr and result.stderr.startswith("error: ")
     assert tree_digest(site.public) == before
+
+
+def test_a_disk_that_refuses_writes_is_an_error_and_changes_nothing(built):
+    """Writes past a small file-size limit fail (EFBIG), as on a full disk."""
+    import resource
+
+    site, before = built
+    site.article("2020/c", date="2020-02-01", body="خبر جديد " * 2000)
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (16_384, 16_384))
+
+    result = subprocess.run([sys.executable, "-m", "generator", "build", "--no-search",
+                             "--config", str(site.root / "site.toml")], cwd=site.root,
+                            env={**os.environ, "PYTHONPATH": str(REPO)}, preexec_fn=limit,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr
+    assert tree_digest(site.public) == before
+    assert build(site).returncode == 0  # with room again, the next build completes
+    assert (site.public / "articles/2020/02/c/index.html").is_file()
