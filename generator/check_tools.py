@@ -25,7 +25,10 @@ from .errors import BuildError
 NODE = Path(sys.prefix) / "node" / "node_modules"
 VNU = NODE / "vnu-jar" / "build" / "dist" / "vnu.jar"
 AXE = NODE / "axe-core" / "axe.min.js"
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's (Playwright cannot download browsers here)
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
 INSTALL = "run `make check`, which installs them"
 # One page of each type: the first file matching each prefix (in sorted order).
 PAGE_TYPES = (("home", "index.html"), ("article", "articles/"), ("entity", "entities/*/"),
@@ -87,8 +90,7 @@ def check_accessibility(site: Site, pages: dict[str, Page], report: Report) -> N
         raise BuildError(f"the accessibility check needs {CHROMIUM} and {AXE}: {INSTALL}")
     samples = sample_pages(pages)
     with _serve(site) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                             args=["--no-sandbox", "--disable-gpu"])
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             for scheme in ("light", "dark"):
                 context = browser.new_context(color_scheme=scheme)
@@ -126,22 +128,27 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def _serve(site: Site) -> Iterator[str]:
-    """The output folder on 127.0.0.1, under the base URL's path."""
-    prefix = site.base_path.rstrip("/")
+def serve_folder(root: Path, base_path: str = "/") -> Iterator[str]:
+    """``root`` served on 127.0.0.1 under ``base_path`` (as a host would serve a site whose
+    base URL has that path): yields the URL of ``base_path``."""
+    prefix = base_path.rstrip("/")
 
     class Handler(_Quiet):
         def translate_path(self, path: str) -> str:
             if prefix and not path.startswith(prefix + "/"):
-                return str(site.root / "__outside__")
+                return str(root / "__outside__")
             return super().translate_path(path[len(prefix):])
 
     server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Handler, directory=str(site.root)))
+        ("127.0.0.1", 0), functools.partial(Handler, directory=str(root)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}{site.base_path}"
+        yield f"http://127.0.0.1:{server.server_address[1]}{prefix}/"
     finally:
         server.shutdown()
         server.server_close()
+
+
+def _serve(site: Site):
+    return serve_folder(site.root, site.base_path)
