@@ -10,7 +10,8 @@ Every problem is reported as ``page: element: problem`` and makes the command ex
 - sitemap: it parses, lists only existing pages, and lists every page meant for search engines
   (all HTML pages but ``noindex`` ones and ``404.html``);
 - feeds and JSON-LD: every Atom feed parses and links to existing pages; every
-  ``application/ld+json`` script parses;
+  ``application/ld+json`` script parses, and its URLs inside the site (``url``, ``@id``,
+  ``mainEntityOfPage``, ``item``) are existing pages;
 - HTML5 (the Nu HTML Checker) and accessibility (axe-core in Chromium, light and dark): see
   ``check_tools.py``.
 """
@@ -177,9 +178,14 @@ def check_pages(site: Site, report: Report) -> dict[str, Page]:
             report.add("structure", name, f"<h1>: {page.h1} on the page, expected one")
         for text in page.jsonld:
             try:
-                json.loads(text)
+                data = json.loads(text)
             except ValueError as exc:
                 report.add("JSON-LD", name, f"<script type=\"application/ld+json\">: {exc}")
+                continue
+            for key, url in _urls(data):
+                found = site.target(url, name)
+                if found is not None and (not found[0] or not (site.root / found[0]).is_file()):
+                    report.add("JSON-LD", name, f"\"{key}\": \"{url}\": no such page")
         for element, url in page.links:
             found = site.target(url, name)
             if found is None:
@@ -191,6 +197,22 @@ def check_pages(site: Site, report: Report) -> dict[str, Page]:
                     file, Page()).ids:
                 report.add("links", name, f"{element}: no id=\"{fragment}\" on {file}")
     return pages
+
+
+_URL_KEYS = ("url", "@id", "mainEntityOfPage", "item")
+
+
+def _urls(data) -> Iterator[tuple[str, str]]:
+    """(key, URL) for every URL-valued key of JSON-LD, at any depth."""
+    if isinstance(data, list):
+        for item in data:
+            yield from _urls(item)
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            if key in _URL_KEYS and isinstance(value, str):
+                yield key, value
+            else:
+                yield from _urls(value)
 
 
 def check_sitemap(site: Site, pages: dict[str, Page], report: Report) -> None:

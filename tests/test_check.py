@@ -103,3 +103,13 @@ def test_an_accessibility_violation_is_named(themed):
     assert code == 1
     assert "archive/index.html (archive, light): img: image-alt (critical)" in output
     assert "archive/index.html (archive, dark): img: image-alt (critical)" in output
+
+
+def test_json_ld_pointing_nowhere_is_named(themed):
+    edit(themed, "article.html", '<script type="application/ld+json">{{ jsonld|tojson }}</script>',
+         '<script type="application/ld+json">{"@context": "https://schema.org", '
+         '"url": "https://example.org/archive/articles/2099/01/none/"}</script>')
+    code, output = check(themed, "--no-html", "--no-accessibility")
+    assert code == 1
+    assert 'articles/2019/03/a/index.html: "url": ' \
+           '"https://example.org/archive/articles/2099/01/none/": no such page' in output
