@@ -20,7 +20,7 @@ from .config import Config
 from .output import PublishResult, WriteStats
 from .parallel import Executor
 from .report import Reporter, plural
-from .state import StateStore, cache_folder, state_key, unchanged
+from .state import StateStore, cache_folder, site_lock, state_key, unchanged
 
 
 def build(config: Config, *, drafts: bool = False, search: bool = True,
@@ -40,13 +40,14 @@ def build(config: Config, *, drafts: bool = False, search: bool = True,
         return _nothing(config, drafts, reporter)
     from .engine import Engine  # imported only when there is work: Markdown, Jinja, camel-tools
 
-    engine = Engine.for_config(config, drafts=drafts, reporter=reporter, executor=executor)
-    try:
-        with few_collections():
-            engine.load(scanned)
-            return engine.publish(search=search)
-    finally:
-        engine.close()
+    with site_lock(config):
+        engine = Engine.for_config(config, drafts=drafts, reporter=reporter, executor=executor)
+        try:
+            with few_collections():
+                engine.load(scanned)
+                return engine.publish(search=search)
+        finally:
+            engine.close()
 
 
 @contextmanager

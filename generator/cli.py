@@ -7,6 +7,7 @@ as ``error: path:line: message`` with exit status 1, never as a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sqlite3
 import sys
 from datetime import date, datetime
@@ -218,9 +219,11 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from .config import load_config
     from .dev.app import serve
     from .engine import Engine
     from .report import Reporter
+    from .state import site_lock
 
     if not args.config.exists():
         raise BuildError("config file not found", args.config)
@@ -229,7 +232,12 @@ def _serve(args: argparse.Namespace) -> int:
     reporter = Reporter()
     engine = Engine(args.config, _overrides(args), drafts=args.drafts,
                     reporter=Reporter(quiet=True))
-    return serve(engine, reporter, args.port, args.open, Path.cwd())
+    try:
+        lock = site_lock(load_config(args.config, _overrides(args)))  # no build beside it
+    except BuildError:
+        lock = contextlib.nullcontext()  # a broken site.toml: the server shows it until fixed
+    with lock:
+        return serve(engine, reporter, args.port, args.open, Path.cwd())
 
 
 def _import(args: argparse.Namespace) -> int:

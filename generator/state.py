@@ -15,11 +15,14 @@ input signatures (:meth:`StateStore.peek`).
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import os
 import pickle
 import sqlite3
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata
@@ -110,6 +113,31 @@ def cache_folder(config: Config) -> Path:
     """The cache of one site: its content folder built into its output folder."""
     return config.paths.cache / "sites" / digest_of(str(config.paths.content),
                                                     str(config.paths.output))
+
+
+@contextmanager
+def site_lock(config: Config) -> Iterator[None]:
+    """Held while a build (or the dev server) writes a site's output folder and cache: a second
+    one is refused, naming the process that holds it, rather than interleaving with it."""
+    folder = cache_folder(config)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "lock", "a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip()
+            raise BuildError(f"another build or dev server (process {holder or '?'}) is writing "
+                             f"{config.paths.output}; wait for it to finish", folder / "lock") \
+                from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def state_key(config: Config, drafts: bool) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import xml.etree.ElementTree as ET
 
-from conftest import REPO, broken_links, parse_html
+from conftest import REPO, broken_links, parse_html, run_generator
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -217,3 +217,19 @@ def test_output_holds_no_build_machine_path(site):
     needle = str(site.root).encode()
     leaks = [p for p in site.public.rglob("*") if p.is_file() and needle in p.read_bytes()]
     assert leaks == []
+
+
+def test_a_second_build_of_the_same_site_at_once_is_refused(site):
+    from generator.config import load_config
+    from generator.state import site_lock
+
+    site.article("a")
+    site.build()
+    config = load_config(site.root / "site.toml")
+    site.article("b")  # something to write
+    with site_lock(config):  # a build (or dev server) in another process holds it
+        result = run_generator("build", "--config", str(site.root / "site.toml"), "--no-search")
+        assert result.returncode == 1
+        assert f"(process {os.getpid()})" in result.stderr
+        assert "another build or dev server" in result.stderr and "Traceback" not in result.stderr
+    assert site.build().code == 0  # free again

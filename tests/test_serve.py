@@ -299,3 +299,15 @@ def test_markdown_too_deep_to_render_shows_in_the_overlay_and_the_server_goes_on
         events.next("reload")
         assert soup(server.get(ARTICLE)[1]).h1.get_text() == "العنوان المصلح"
         assert "Traceback" not in server.output()
+
+
+def test_a_build_while_the_dev_server_runs_is_refused(theme_site):
+    from conftest import run_generator
+
+    with dev_server(theme_site.root / "site.toml") as server:
+        assert server.get(ARTICLE)[0] == 200
+        write_article(theme_site, "c", "خبر ثالث")
+        result = run_generator("build", "--config", str(theme_site.root / "site.toml"),
+                               "--no-search")
+        assert result.returncode == 1
+        assert "another build or dev server" in result.stderr
