@@ -52,3 +52,26 @@ def test_an_open_page_shows_an_error_it_did_not_see_happen(site):
         page.goto(server.base + ARTICLE)
         page.wait_for_selector("#dev-overlay", timeout=15_000)
         assert "missing front matter" in page.inner_text("#dev-overlay")
+
+
+def test_search_works_on_the_dev_server_and_follows_edits(site):
+    """The index, word lists and entity names the dev server writes in the background."""
+    site.write("entities/person/sergey-lavrov.toml",
+               'name = "سيرجي لافروف"\naliases = ["لافروف"]\n')
+    site.article("b", title="تصريح", date="2019-03-20", body="قال لافروف إن الانتخابات حاسمة.")
+    with dev_server(site.root / "site.toml") as server, chromium() as browser:
+        server.wait_for_output("and the search index")
+        page = browser.new_page()
+        done = ("() => { const s = document.querySelector('.search-status').textContent;"
+                " return s && !s.startsWith('يبحث'); }")
+        page.goto(server.base + "/search/?q=" + "انتخابات")
+        page.wait_for_function(done, timeout=15_000)
+        assert page.inner_text(".search-status") == "نتيجة واحدة لـ«انتخابات»"  # «الانتخابات»
+        page.goto(server.base + "/search/?q=" + "لافرف")  # corrected from the word lists
+        page.wait_for_function(done, timeout=15_000)
+        assert page.inner_text(".search-answer h2") == "سيرجي لافروف"
+        site.article("c", title="جديد", date="2019-03-21", body="أعلنت البرلمانات نتائجها.")
+        server.wait_for_output("and the search index", count=2)
+        page.goto(server.base + "/search/?q=" + "برلمانات")
+        page.wait_for_function(done, timeout=15_000)
+        assert page.inner_text(".search-result .card-title a") == "جديد"
