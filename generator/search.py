@@ -13,7 +13,7 @@ that starts with an invisible separator (U+2063) and lists
 
 A search for «بغداد» then finds «ببغداد», and «الجامعة العربية» finds an
 article that only says «جامعة الدول العربية». The search page
-(``static/js/search.js``) looks the query's words up the same way, in the word
+(``static/js/query.js``) looks the query's words up the same way, in the word
 lists of ``search_words.py``, and builds excerpts from the text before the
 separator, so readers never see the block.
 """

@@ -126,13 +126,15 @@ def index_shards(shards: Sequence[Shard], digests: Mapping[str, str],
     counts = {"indexed": len(todo), "page": 0}
     with tempfile.TemporaryDirectory(prefix="pagefind-", dir=work) as tmp:
         with ThreadPoolExecutor(max_workers=max(1, cpu_count())) as pool:
-            done = list(pool.map(lambda s: _index(s, next_site, Path(tmp) / s.name), todo))
+            running = [pool.submit(_index, s, next_site, Path(tmp) / s.name) for s in todo]
+            # The word lists are counted while Pagefind runs (it waits on the disk too).
+            if todo or not (next_site / SEARCH_FOLDER / WORDS_FOLDER).is_dir():
+                counts["words"] = _write_words(shards, digests, transaction, work, texts)
+            done = [job.result() for job in running]
         for shard, pages in zip(todo, done, strict=True):
             counts["page"] += pages
             transaction.sync_tree(Path(tmp) / shard.name / "bundle",
                                   f"{SEARCH_FOLDER}/{shard.name}", last=("pagefind-entry.json",))
-    if todo or not (next_site / SEARCH_FOLDER / WORDS_FOLDER).is_dir():
-        counts["words"] = _write_words(shards, digests, transaction, work, texts)
     names = {s.name for s in shards} | {WORDS_FOLDER}
     root = next_site / SEARCH_FOLDER
     stale = {p.relative_to(next_site).as_posix() for p in root.rglob("*")

@@ -25,8 +25,10 @@ import gzip
 import json
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 
 from .dates import NOUNS
@@ -103,19 +105,21 @@ Counts = dict[str, list]  # key -> [articles, {spelling: articles}]
 def count_words(texts: Iterable[str]) -> Counts:
     """For every lookup key of the words' bare forms: in how many of ``texts`` it occurs, and
     with which spellings (diacritics dropped)."""
-    counts: Counts = {}
-    for text in texts:
-        seen = {(lookup_key(form), form) for word in set(WORD_RE.findall(strip_marks(text)))
-                for form in matching.bare_forms(word)}
-        for key in {key for key, _ in seen}:
-            entry = counts.get(key)
-            if entry is None:
-                entry = counts[key] = [0, {}]
-            entry[0] += 1
-        for key, form in seen:
-            spellings = counts[key][1]
-            spellings[form] = spellings.get(form, 0) + 1
+    keys: Counter[str] = Counter()
+    pairs: Counter[tuple[str, str]] = Counter()
+    for text in texts:  # (Counter.update counts in C)
+        seen = set(chain.from_iterable(map(_keyed_forms, set(WORD_RE.findall(strip_marks(text))))))
+        pairs.update(seen)
+        keys.update({key for key, _ in seen})
+    counts: Counts = {key: [n, {}] for key, n in keys.items()}
+    for (key, form), n in pairs.items():
+        counts[key][1][form] = n
     return counts
+
+
+@lru_cache(maxsize=262_144)
+def _keyed_forms(word: str) -> tuple[tuple[str, str], ...]:
+    return tuple((lookup_key(form), form) for form in matching.bare_forms(word))
 
 
 def merge(parts: Iterable[Counts]) -> Counts:
