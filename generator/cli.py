@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import sqlite3
 import sys
 from datetime import date, datetime
@@ -254,18 +255,20 @@ def _import(args: argparse.Namespace) -> int:
     stats = import_sources(args.sources, content, limit=args.limit, default_date=args.date,
                            categories=args.category, overwrite=args.overwrite)
     print(f"imported into {content}: {stats.line() or 'nothing'}")
-    for reason in stats.refused[:20]:
-        print(f"  skipped {reason}")
-    if len(stats.refused) > 20:
-        print(f"  … and {len(stats.refused) - 20} more skipped")
+    _print_some((f"skipped {reason}" for reason in stats.refused), len(stats.refused))
     if stats.edited:
         print(f"kept {len(stats.edited)} article(s) edited since they were imported "
               f"(import --overwrite replaces them):")
-        for path in stats.edited[:20]:
-            print(f"  {path}")
-        if len(stats.edited) > 20:
-            print(f"  … and {len(stats.edited) - 20} more")
+        _print_some(map(str, stats.edited), len(stats.edited))
     return 0
+
+
+def _print_some(lines, total: int, shown: int = 20) -> None:
+    """The first ``shown`` of ``total`` lines, indented, then how many more there are."""
+    for line in itertools.islice(lines, shown):
+        print(f"  {line}")
+    if total > shown:
+        print(f"  … and {total - shown} more")
 
 
 def _ner(args: argparse.Namespace) -> int:

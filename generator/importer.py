@@ -18,7 +18,6 @@ is not written: it is counted and reported with its source line, by the build's 
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import re
 from collections import Counter
@@ -32,6 +31,7 @@ import tomli_w
 from . import frontmatter
 from .content import read_article
 from .errors import BuildError, decode_utf8, read_file
+from .inputs import content_sha
 from .markup import MarkdownRenderer
 from .text import clean_line, clean_text, slugify
 
@@ -239,7 +239,7 @@ _DIGEST_LINE_RE = re.compile(rf'^{_DIGEST_KEY} = "([0-9a-f]{{16}})"\n', re.MULTI
 
 
 def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return content_sha(text.encode("utf-8"))[:16]
 
 
 def as_imported(data: bytes) -> bool:

@@ -32,8 +32,7 @@ def clean_text(text: str) -> str:
         if not _ENTITY_RE.search(text):
             break
         text = html.unescape(text)
-    text = text.translate(_DROP)
-    text = _CONTROL_RE.sub(" ", text.replace("\t", " "))
+    text = strip_controls(text)
     # Presentation forms (ﻗﺎﻝ, ﻷ) become ordinary letters; the rest of the text only gets NFC.
     text = _PRESENTATION_RE.sub(lambda m: normalize_unicode(m.group()), text)
     text = unicodedata.normalize("NFC", text)
