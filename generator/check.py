@@ -29,6 +29,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .config import Config
+from .urls import output_file
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -125,9 +126,9 @@ class Report:
 class Site:
     """The output folder as a host serves it under the base URL."""
 
-    def __init__(self, config: Config):
-        self.root = config.paths.output
-        base = urlsplit(config.base_url)
+    def __init__(self, root: Path, base_url: str):
+        self.root = root
+        base = urlsplit(base_url)
         self.host = base.netloc
         self.base_path = base.path or "/"
 
@@ -157,17 +158,41 @@ class Site:
                 ("/" if path.endswith("/") else "")
         if not path.startswith(self.base_path):
             return ("", parts.fragment)  # under the host but outside the site: missing
-        file = unquote(path[len(self.base_path):])
-        if file == "" or file.endswith("/"):
-            file += "index.html"
-        elif (self.root / file).is_dir():
+        file = output_file(unquote(path[len(self.base_path):]))
+        if (self.root / file).is_dir():
             file += "/index.html"
         return file, parts.fragment
+
+    def missing(self, url: str, page: str) -> bool:
+        """Whether a URL on ``page`` points inside the site to no file."""
+        found = self.target(url, page)
+        return found is not None and (not found[0] or not (self.root / found[0]).is_file())
+
+
+def link_problems(site: Site, pages: dict[str, Page]) -> Iterator[tuple[str, str]]:
+    """(page, problem) for each link, asset or anchor that resolves to nothing in the site."""
+    for name, page in pages.items():
+        for element, url in page.links:
+            found = site.target(url, name)
+            if found is None:
+                continue
+            file, fragment = found
+            if not file or not (site.root / file).is_file():
+                yield name, f"{element}: no such file in the site"
+            elif fragment and file.endswith(".html") and fragment not in pages.get(
+                    file, Page()).ids:
+                yield name, f"{element}: no id=\"{fragment}\" on {file}"
+
+
+def read_pages(site: Site) -> dict[str, Page]:
+    return {name: read_page(site.root / name) for name in site.pages()}
 
 
 def check_pages(site: Site, report: Report) -> dict[str, Page]:
     """Read every page; check its structure, JSON-LD, links and anchors."""
-    pages = {name: read_page(site.root / name) for name in site.pages()}
+    pages = read_pages(site)
+    for name, problem in link_problems(site, pages):
+        report.add("links", name, problem)
     for name, page in pages.items():
         if not page.lang or page.dir not in ("rtl", "ltr"):
             report.add("structure", name, f"<html lang=\"{page.lang or ''}\" "
@@ -183,19 +208,8 @@ def check_pages(site: Site, report: Report) -> dict[str, Page]:
                 report.add("JSON-LD", name, f"<script type=\"application/ld+json\">: {exc}")
                 continue
             for key, url in _urls(data):
-                found = site.target(url, name)
-                if found is not None and (not found[0] or not (site.root / found[0]).is_file()):
+                if site.missing(url, name):
                     report.add("JSON-LD", name, f"\"{key}\": \"{url}\": no such page")
-        for element, url in page.links:
-            found = site.target(url, name)
-            if found is None:
-                continue
-            file, fragment = found
-            if not file or not (site.root / file).is_file():
-                report.add("links", name, f"{element}: no such file in the site")
-            elif fragment and file.endswith(".html") and fragment not in pages.get(
-                    file, Page()).ids:
-                report.add("links", name, f"{element}: no id=\"{fragment}\" on {file}")
     return pages
 
 
@@ -249,8 +263,7 @@ def check_feeds(site: Site, report: Report) -> None:
             report.add("feeds", name, f"not valid XML: {exc}")
             continue
         for link in tree.iter(f"{ATOM}link"):
-            found = site.target(link.get("href", ""), name)
-            if found is not None and (not found[0] or not (site.root / found[0]).is_file()):
+            if site.missing(link.get("href", ""), name):
                 report.add("feeds", name, f"<link href=\"{link.get('href')}\">: no such file")
 
 
@@ -258,7 +271,7 @@ def check_site(config: Config, html: bool = True, accessibility: bool = True) ->
     """Every check on the output folder of ``config``."""
     from . import check_tools
 
-    site, report = Site(config), Report()
+    site, report = Site(config.paths.output, config.base_url), Report()
     pages = check_pages(site, report)
     check_sitemap(site, pages, report)
     check_feeds(site, report)

@@ -9,12 +9,13 @@ import sys
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 import pytest
 import tomli_w
 from bs4 import BeautifulSoup
 
+from generator import urls
 from generator.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
@@ -124,8 +125,8 @@ def _toml(value) -> str:
 
 
 def output_file(url: str) -> str:
-    url = unquote(url).lstrip("/")
-    return url + "index.html" if url == "" or url.endswith("/") else url
+    """The output file of a site path written with or without its leading "/" or escapes."""
+    return urls.output_file(unquote(url).lstrip("/"))
 
 
 def parse_html(path: Path) -> BeautifulSoup:
@@ -137,26 +138,13 @@ def tree_digest(root: Path) -> dict[str, str]:
             for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def internal_links(soup: BeautifulSoup) -> list[str]:
-    links = [tag.get("href") for tag in soup.find_all(["a", "link"])]
-    links += [tag.get("src") for tag in soup.find_all(["script", "img"])]
-    return [link for link in links if link and not urlsplit(link).scheme
-            and not link.startswith("#") and not link.startswith("mailto:")]
-
-
 def broken_links(public: Path, base_path: str = "/") -> list[tuple[str, str]]:
-    """(page, link) for every internal link that does not resolve to a built file."""
-    broken = []
-    for page in sorted(public.rglob("*.html")):
-        for link in internal_links(parse_html(page)):
-            path = urlsplit(link).path
-            if not path.startswith(base_path):
-                broken.append((page.relative_to(public).as_posix(), link))
-                continue
-            target = public / output_file(path[len(base_path):])
-            if not target.is_file():
-                broken.append((page.relative_to(public).as_posix(), link))
-    return broken
+    """(page, problem) for every internal link, asset or anchor that resolves to nothing
+    (`python -m generator check`'s own rule)."""
+    from generator.check import Site, link_problems, read_pages
+
+    site = Site(public, base_path)
+    return list(link_problems(site, read_pages(site)))
 
 
 @pytest.fixture
