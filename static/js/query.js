@@ -85,6 +85,11 @@ export function soundKey(key) {
   return out;
 }
 
+// The lookup keys a word of an article's text answers to: its own and its bare forms'.
+export function tokenKeys(token) {
+  return [token, ...bareForms(token)].map(fold);
+}
+
 export function bucketOf(key) {
   return [...key].slice(0, RULES.bucketLetters).map((c) => c.codePointAt(0).toString(16)).join("-");
 }

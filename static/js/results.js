@@ -5,7 +5,7 @@
 // shard's date-sorted results, shard after shard. Loaded through the page's import map
 // ("archive/results").
 
-import { WORD, fold } from "archive/query";
+import { WORD, fold, tokenKeys } from "archive/query";
 
 export const SHARD_FILTER = "__shard";
 
@@ -104,7 +104,7 @@ export class Search {
     const wanted = analysis.words.map((w) => new Set([...w.terms, w.surface].filter(Boolean).map(fold)));
     const has = async (result) => {
       const visible = (await this.load(result)).content || "";
-      const keys = new Set([...visible.matchAll(WORD)].map((m) => fold(m[0])));
+      const keys = new Set([...visible.matchAll(WORD)].flatMap((m) => tokenKeys(m[0])));
       return wanted.every((word) => [...word].some((key) => keys.has(key)));
     };
     const out = [];

@@ -22,7 +22,7 @@
 // a synthetic filter with its name, so results by date are each shard's date-sorted results.
 
 import { Lists, WORD, analyse, bareForms, bucketOf, compoundVariants, countOf, editDistance,
-  fold, procliticStems, setRules } from "archive/query";
+  fold, procliticStems, setRules, tokenKeys } from "archive/query";
 import { SHARD_FILTER, Search } from "archive/results";
 
 const SEPARATOR = "\u2063";
@@ -46,7 +46,7 @@ function excerpt(content, terms) {
   const visible = content.split(SEPARATOR)[0];
   const wanted = new Set(terms.map(fold));
   const words = [...visible.matchAll(WORD)];
-  const hits = words.map((m) => bareForms(m[0]).concat([m[0]]).some((f) => wanted.has(fold(f))));
+  const hits = words.map((m) => tokenKeys(m[0]).some((key) => wanted.has(key)));
   // Start a few words before the match that begins the window with the most matches.
   const positions = hits.flatMap((hit, i) => (hit ? [i] : []));
   let first = -1;
