@@ -18,7 +18,7 @@ from .entities.pages import entity_jobs
 from .entities.registry import Entity
 from .jobs import PageJob, Resources, feed_job, paginate
 from .model import Article, Entry, Page, Site, with_digest
-from .search_index import plan_shards
+from .search_index import entity_shards, plan_shards
 from .urls import output_file
 
 
@@ -195,14 +195,15 @@ def search_page(site: Site, chrome: Chrome) -> Iterator[PageJob]:
     if not config.search:
         return
     filters = search.filter_options(site)
-    shards = tuple(shard.name for shard in plan_shards(site))
+    plan = plan_shards(site)
     yield PageJob(urls.search_url(), "search.html", simple_context, (
         ("chrome", chrome), ("filters", filters), ("numerals", config.numerals),
-        ("shards", shards), ("rules", search_words.rules())), in_sitemap=False)
+        ("shards", tuple(shard.name for shard in plan)), ("rules", search_words.rules())),
+        in_sitemap=False)
     index = site.entities
     mentions = {entity: stats.mentions for entity, stats in index.stats.items()}
     buckets = search_words.name_entries(site.registry.live(), index.articles, mentions,
-                                        config.entities.types)
+                                        config.entities.types, entity_shards(plan))
     for bucket, cards in sorted(buckets.items()):
         yield PageJob(f"{search_words.NAMES_URL}{bucket}.json", None, search_words.names_json,
                       (search_words.names_job_input(cards),), in_sitemap=False)

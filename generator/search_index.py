@@ -37,7 +37,15 @@ from .errors import BuildError
 from .model import Article, Site, digest_of
 from .output import Transaction
 from .parallel import cpu_count
-from .search_words import WORDS_FOLDER, count_words, load_counts, merge, save_counts, word_buckets
+from .search_words import (
+    WORDS_FOLDER,
+    count_words,
+    load_counts,
+    merge,
+    presence,
+    save_counts,
+    word_buckets,
+)
 from .urls import SEARCH_FOLDER, output_file
 
 # What the search page uses of a Pagefind bundle (not its ready-made UIs).
@@ -100,6 +108,15 @@ def _utc(article: Article) -> datetime:
     return moment.astimezone(UTC) if moment.tzinfo else moment
 
 
+def entity_shards(shards: Sequence[Shard]) -> dict[str, list[int]]:
+    """entity -> the positions (0: the oldest) of the shards holding articles naming it."""
+    found: dict[str, list[int]] = {}
+    for position, shard in enumerate(reversed(shards)):
+        for entity in {e for article in shard.articles for e in article.entity_ids}:
+            found.setdefault(entity, []).append(position)
+    return found
+
+
 def shard_digest(shard: Shard, site: Site, page_digest: str) -> str:
     """What Pagefind reads of a shard's pages: each article and its entities' names (its
     filters and hidden search terms), under the article template and site settings
@@ -150,14 +167,14 @@ def _write_words(shards: Sequence[Shard], digests: Mapping[str, str], transactio
     """The word lists of the whole index, from each shard's counts (kept under the cache with
     the shard's digest, so only changed shards are read again). Returns the words listed."""
     parts = []
-    for shard in shards:
+    for shard in reversed(shards):  # the oldest first: shard positions in the lists' masks
         file = work / WORDS_FOLDER / f"{shard.name}.json.gz"
         counts = load_counts(file, digests[shard.name])
         if counts is None:
             counts = count_words(texts(shard))
             save_counts(file, digests[shard.name], counts)
         parts.append(counts)
-    buckets = word_buckets(merge(parts), sum(len(s.articles) for s in shards))
+    buckets = word_buckets(merge(parts), sum(len(s.articles) for s in shards), presence(parts))
     with tempfile.TemporaryDirectory(prefix="words-", dir=work) as tmp:
         for name, data in buckets.items():
             (Path(tmp) / f"{name}.json").write_bytes(data)

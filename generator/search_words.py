@@ -5,14 +5,20 @@ names of its entities, as static JSON cut into small buckets.
   looks a word up by (:func:`~generator.entities.matching.bare_forms`: without proclitics and
   ال) that occurs in a few articles (one in a small archive, three in 27,000), under its
   lookup key (hamza, ى/ي, ة/ه, diacritics and the letter variants folded), with how many
-  articles hold it and its most common spellings. The search page searches the spellings the
+  articles hold it, the search shards that hold it and its most common spellings. The search
+  page searches the spellings the
   archive uses («القاهره» → «قاهرة», «اردوجان» → «أردوغان»), and proposes the nearest known
   word, by joined or split compounds and edit distance, for a word the archive does not know.
   Counted per search shard (cached with the shard's digest), so only re-indexed shards are
   read again.
 - **Names** (``search/names/<bucket>.json``, pages of the engine's plan): every name, alias and
   English name of an entity with articles, under its lookup key, with what the entity card
-  shows (name, type, description, counts, page) and the Pagefind filter of its articles.
+  shows (name, type, description, counts, page), the Pagefind filter of its articles and the
+  search shards that hold them.
+
+Shards are named in these files by a bit mask in hexadecimal: bit *i* for the *i*-th shard
+from the oldest (:func:`shard_mask`), so adding newer shards leaves the masks of old words as
+they were. The search page loads only the shards a query's words occur in.
 
 A bucket holds the keys that start with the same two characters (:func:`bucket_of`), so a
 query downloads one small file per word. :func:`rules` hands the folding and clitic rules to
@@ -122,6 +128,23 @@ def _keyed_forms(word: str) -> tuple[tuple[str, str], ...]:
     return tuple((lookup_key(form), form) for form in matching.bare_forms(word))
 
 
+def shard_mask(bits: Iterable[int]) -> str:
+    """Shard positions (0: the oldest shard) as the hexadecimal bit mask the page reads."""
+    mask = 0
+    for bit in bits:
+        mask |= 1 << bit
+    return f"{mask:x}"
+
+
+def presence(parts: Iterable[Counts]) -> dict[str, list[int]]:
+    """key -> the positions of the ``parts`` (one per shard, the oldest first) it occurs in."""
+    found: dict[str, list[int]] = {}
+    for position, part in enumerate(parts):
+        for key in part:
+            found.setdefault(key, []).append(position)
+    return found
+
+
 def merge(parts: Iterable[Counts]) -> Counts:
     total: Counts = {}
     for part in parts:
@@ -136,10 +159,11 @@ def merge(parts: Iterable[Counts]) -> Counts:
     return total
 
 
-def word_buckets(counts: Counts, articles: int) -> dict[str, bytes]:
-    """Bucket file name → JSON: ``{key: [articles, spelling, articles, ...]}`` for the keys in
-    enough of the ``articles`` (see ``ARTICLES_PER_THRESHOLD``), spellings most common first
-    (none when the only one is the key itself)."""
+def word_buckets(counts: Counts, articles: int,
+                 shards: Mapping[str, list[int]]) -> dict[str, bytes]:
+    """Bucket file name → JSON: ``{key: [articles, shard mask, spelling, articles, ...]}`` for
+    the keys in enough of the ``articles`` (see ``ARTICLES_PER_THRESHOLD``), spellings most
+    common first (none when the only one is the key itself); ``shards``: :func:`presence`."""
     least = 1 + articles // ARTICLES_PER_THRESHOLD
     buckets: dict[str, dict] = {}
     for key in sorted(counts):
@@ -150,7 +174,7 @@ def word_buckets(counts: Counts, articles: int) -> dict[str, bytes]:
         kept = [x for form, m in ranked[:SPELLINGS] if m * 10 >= n for x in (form, m)]
         if kept[0] == key and len(kept) == 2:
             kept = []  # spelt as its key: the page searches the key
-        buckets.setdefault(bucket_of(key), {})[key] = [n, *kept]
+        buckets.setdefault(bucket_of(key), {})[key] = [n, shard_mask(shards[key]), *kept]
     return {name: _json(value) for name, value in buckets.items()}
 
 
@@ -173,8 +197,10 @@ def save_counts(file: Path, digest: str, counts: Counts) -> None:
 # -- names ----------------------------------------------------------------------------------
 
 def name_entries(entities: Iterable, articles: Mapping[str, tuple], mentions: Mapping[str, int],
-                 labels: Mapping[str, str]) -> dict[str, dict[str, list[dict]]]:
-    """Bucket → key → the cards of the entities with articles that answer to the key."""
+                 labels: Mapping[str, str],
+                 shards: Mapping[str, Iterable[int]]) -> dict[str, dict[str, list[dict]]]:
+    """Bucket → key → the cards of the entities with articles that answer to the key;
+    ``shards``: entity -> the positions of the shards that hold its articles."""
     buckets: dict[str, dict[str, list[dict]]] = {}
     for entity in entities:
         count = len(articles.get(entity.id, ()))
@@ -183,7 +209,8 @@ def name_entries(entities: Iterable, articles: Mapping[str, tuple], mentions: Ma
         card = {"id": entity.id, "name": entity.name, "type": labels[entity.type],
                 "url": entity.url, "articles": count, "mentions": mentions.get(entity.id, 0),
                 "about": _plain(entity.description_html), "found": entity.found,
-                "filter": [labels[entity.type], entity.name]}
+                "filter": [labels[entity.type], entity.name],
+                "shards": shard_mask(shards.get(entity.id, ()))}
         names = [*entity.names, *((entity.name_en,) if entity.name_en else ())]
         if entity.type == "person" and entity.name_en and " " in entity.name_en.strip():
             names.append(entity.name_en.split()[-1])  # «Trump», as English speakers search

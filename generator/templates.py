@@ -36,6 +36,7 @@ def make_environment(config: Config, assets: Assets) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # a changed template gets a new environment (Engine._snapshot)
     )
     env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": True}
     fmt = Formatter(config)

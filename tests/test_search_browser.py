@@ -118,25 +118,41 @@ def test_category_filter_narrows_results(search_site, page):
     assert "%D8%B1%D9%8A%D8%A7%D8%B6%D8%A9" in page.url  # the filter is kept in the address
 
 
-def test_the_index_is_sharded_and_merged(search_site, page):
+def test_a_query_loads_only_the_shards_that_hold_its_words(search_site, page):
     page.goto(f"{search_site}search/")
     shards = page.evaluate("JSON.parse(document.getElementById('search').dataset.shards)")
     assert shards == ["2020", "2019", "2018"]  # at most two articles each, newest first
     requests = []
     page.on("request", lambda request: requests.append(urlsplit(request.url).path))
+
+    def loaded() -> set[str]:
+        return {path.split("/")[3] for path in requests if path.endswith("pagefind-entry.json")}
+
     page.fill("#search-q", "القاهرة")
     page.press("#search-q", "Enter")
     assert set(results(page)) == {"اجتماع طارئ", "تأجيل مباراة"}
-    entries = {path for path in requests if path.endswith("pagefind-entry.json")}
-    assert entries == {f"/archive/pagefind/{shard}/pagefind-entry.json" for shard in shards}
+    assert loaded() == {"2020"}  # both articles are of 2020
+    page.fill("#search-q", "بغداد")
+    page.press("#search-q", "Enter")
+    page.wait_for_function("(document.querySelector('.search-result a') || {}).textContent === 'الأسعار ترتفع'")
+    assert results(page) == ["الأسعار ترتفع", "فوز ثمين"]
+    assert loaded() == {"2020", "2019", "2018"}
     assert len([p for p in requests if p.endswith(".pagefind")]) == 1  # one wasm, shared
+
+
+def test_relevance_loads_every_shard_holding_the_words(search_site, page):
+    requests = []
+    page.on("request", lambda request: requests.append(urlsplit(request.url).path))
+    page.goto(f"{search_site}search/?q={quote('لافروف')}&sort=relevance")
+    assert results(page) == ["زيارة رسمية"]
+    assert {p.split("/")[3] for p in requests if p.endswith("pagefind-entry.json")} == {"2019"}
 
 
 def test_results_sort_by_date_across_shards(search_site, page):
     page.goto(f"{search_site}search/?q={quote('بغداد')}&sort=desc")
     assert results(page) == ["الأسعار ترتفع", "فوز ثمين"]  # 2019, then 2018: two shards
     page.select_option("#search-sort", "asc")
-    page.wait_for_function("document.querySelector('.search-result a').textContent === 'فوز ثمين'")
+    page.wait_for_function("(document.querySelector('.search-result a') || {}).textContent === 'فوز ثمين'")
     assert results(page) == ["فوز ثمين", "الأسعار ترتفع"]
     page.goto(f"{search_site}search/?q={quote('مباراة')}&sort=desc")
     assert results(page) == ["تأجيل مباراة", "فوز ثمين"]
@@ -162,3 +178,42 @@ def test_header_search_box_opens_the_search_page(search_site, page):
     page.wait_for_url("**/archive/search/?q=*")
     assert results(page) == ["زيارة رسمية"]
     assert page.locator("html").get_attribute("dir") == "rtl"
+
+
+@pytest.fixture(scope="module")
+def paged_site(tmp_path_factory):
+    """Twelve articles of 2019 and twelve of 2018 naming Cairo, one search shard a year."""
+    root = tmp_path_factory.mktemp("paged")
+    site = TmpSite(root, capsys=None)
+    site.write_config(search_shard_size=12)
+    site.write("entities/place/cairo.toml", 'name = "القاهرة"\n')
+    for year in (2018, 2019):
+        for day in range(1, 13):
+            site.article(f"a{year}-{day}", title=f"خبر {day} من {year}", date=f"{year}-03-{day:02d}",
+                         body=f"اجتمع الوزراء في القاهرة يوم {day}.")
+    result = run_generator("build", "--config", str(root / "site.toml"))
+    assert result.returncode == 0, result.stderr
+    with serve(site.public) as url:
+        yield url
+
+
+def test_newest_results_come_first_and_older_shards_load_when_asked(paged_site, page):
+    requests = []
+    page.on("request", lambda request: requests.append(urlsplit(request.url).path))
+
+    def loaded() -> set[str]:
+        return {path.split("/")[2] for path in requests if path.endswith("pagefind-entry.json")}
+
+    page.goto(f"{paged_site}search/?q={quote('القاهرة')}")
+    assert results(page) == [f"خبر {day} من 2019" for day in range(12, 2, -1)]  # newest first
+    assert loaded() == {"2019"}  # the first page needs the newest shard only
+    assert page.inner_text(".search-status").startswith("أكثر من ١٢ نتيجة")
+    page.click(".search-more")
+    page.wait_for_function("document.querySelectorAll('.search-result').length === 20")
+    assert loaded() == {"2019", "2018"}
+    assert results(page)[10:] == ["خبر 2 من 2019", "خبر 1 من 2019",
+                                  *[f"خبر {day} من 2018" for day in range(12, 4, -1)]]
+    assert page.inner_text(".search-status").startswith("٢٤ نتيجة")
+    page.click(".search-more")
+    page.wait_for_function("document.querySelectorAll('.search-result').length === 24")
+    assert page.is_hidden(".search-more")

@@ -15,7 +15,9 @@ from generator.search_words import (
     lookup_key,
     merge,
     name_key,
+    presence,
     rules,
+    shard_mask,
     word_buckets,
 )
 
@@ -44,18 +46,28 @@ def test_lookup_keys_fold_spelling_variants_and_latin_accents():
 
 
 def test_word_lists_count_articles_and_keep_common_spellings():
-    counts = merge([count_words(["زار أردوغان القاهرة والانتخابات", "أردوغان في القاهره"]),
-                    count_words(["اردوغان يصل", "الانتخابات"])])
+    parts = [count_words(["زار أردوغان القاهرة والانتخابات", "أردوغان في القاهره"]),
+             count_words(["اردوغان يصل", "الانتخابات"])]
+    counts, shards = merge(parts), presence(parts)
     assert counts[lookup_key("انتخابات")][0] == 2
     assert counts[lookup_key("أردوغان")] == [3, {"أردوغان": 2, "اردوغان": 1}]
     assert counts[lookup_key("قاهرة")][1] == {"قاهرة": 1, "قاهره": 1}
-    buckets = word_buckets(counts, articles=4)
+    buckets = word_buckets(counts, 4, shards)
     erdogan = json.loads(buckets[bucket_of("اردوجان")])["اردوجان"]
-    assert erdogan == [3, "أردوغان", 2, "اردوغان", 1]  # most articles first
-    assert json.loads(buckets[bucket_of("يصل")])["يصل"] == [1]  # spelt as its key
+    assert erdogan == [3, "3", "أردوغان", 2, "اردوغان", 1]  # both shards; most articles first
+    assert json.loads(buckets[bucket_of("يصل")])["يصل"] == [1, "2"]  # spelt as its key; shard 1
+    assert json.loads(buckets[bucket_of("قاهره")])["قاهره"][:2] == [2, "1"]  # shard 0 only
     # A large archive lists only the words in a few articles.
-    assert bucket_of("يصل") not in word_buckets(counts, articles=20_000)
-    assert json.loads(word_buckets(counts, articles=20_000)[bucket_of("اردوجان")])
+    assert bucket_of("يصل") not in word_buckets(counts, 20_000, shards)
+    assert json.loads(word_buckets(counts, 20_000, shards)[bucket_of("اردوجان")])
+
+
+def test_shard_masks_are_hexadecimal_bit_masks():
+    assert shard_mask([]) == "0"
+    assert shard_mask([0]) == "1"
+    assert shard_mask([0, 3]) == "9"
+    assert shard_mask(range(14)) == "3fff"
+    assert int(shard_mask([40]), 16) == 1 << 40  # more shards than a 32-bit integer holds
 
 
 def test_rules_fold_each_character_as_python_does():
@@ -85,7 +97,8 @@ def test_build_writes_names_and_word_lists(archive):
     card = json.loads((names / f"{bucket_of('اردوجان')}.json").read_text())["اردوجان"][0]
     assert card == {"id": "erdogan", "name": "رجب طيب أردوغان", "type": "أشخاص",
                     "url": "entities/erdogan/", "articles": 2, "mentions": 2,
-                    "about": "رئيس تركيا.", "found": False, "filter": ["أشخاص", "رجب طيب أردوغان"]}
+                    "about": "رئيس تركيا.", "found": False, "filter": ["أشخاص", "رجب طيب أردوغان"],
+                    "shards": "1"}
     by_key = {}
     for file in names.glob("*.json"):
         by_key.update(json.loads(file.read_text()))
@@ -96,7 +109,7 @@ def test_build_writes_names_and_word_lists(archive):
     for file in words.glob("*.json"):
         listed.update(json.loads(file.read_text()))
     assert listed[lookup_key("انتخابات")][0] == 2  # «انتخابات» and «الانتخابات»
-    assert listed[lookup_key("أردوغان")] == [2, "أردوغان", 2]
+    assert listed[lookup_key("أردوغان")] == [2, "1", "أردوغان", 2]
 
 
 def test_word_lists_follow_edits_and_are_counted_per_shard(archive):
@@ -141,3 +154,17 @@ def test_only_reindexed_shards_are_counted_again(archive):
     after = {f.name: f.stat().st_mtime_ns for f in (cache / "search" / "words").glob("*.gz")}
     assert {name: after[name] for name in files} == files  # read from the cache
     assert len(after) == 3
+
+
+def test_masks_name_the_shards_that_hold_a_word_or_an_entity(archive):
+    archive.write_config(search_shard_size=1)  # one shard per article: a (oldest), b, c
+    archive.article("c", title="البرلمان", date="2020-01-01", body="اجتمع البرلمان.")
+    archive.build()
+    listed, names = {}, {}
+    for file in (archive.public / "pagefind" / "words").glob("*.json"):
+        listed.update(json.loads(file.read_text()))
+    for file in (archive.public / "search" / "names").glob("*.json"):
+        names.update(json.loads(file.read_text()))
+    assert listed[lookup_key("برلمان")][1] == "4"  # the newest shard only
+    assert listed[lookup_key("انتخابات")][1] == "3"  # the two older ones
+    assert names["اردوجان"][0]["shards"] == "3"

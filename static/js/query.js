@@ -90,6 +90,23 @@ export function tokenKeys(token) {
   return [token, ...bareForms(token)].map(fold);
 }
 
+// A shard mask of the word lists and entity cards (search_words.shard_mask): bit i for the
+// i-th shard from the oldest.
+export function shardMask(hex) {
+  return BigInt(`0x${hex || 0}`);
+}
+
+// The shards that may hold every word of an analysed query (a mask), or null when some word
+// is not in the lists (any shard may hold it).
+export function queryShards(words) {
+  let mask = null;
+  for (const word of words) {
+    if (word.shards === null || word.shards === undefined) return null;
+    mask = mask === null ? word.shards : mask & word.shards;
+  }
+  return mask;
+}
+
 export function bucketOf(key) {
   return [...key].slice(0, RULES.bucketLetters).map((c) => c.codePointAt(0).toString(16)).join("-");
 }
@@ -138,12 +155,13 @@ export class Lists {
     return this.files.get(url);
   }
 
+  // A known word: [articles, shard mask, spelling, articles, ...] in its bucket.
   async word(key) {
     const entry = (await this.bucket(`pagefind/${RULES.words}`, key))[key];
     if (!entry) return null;
     const spellings = [];
-    for (let i = 1; i < entry.length; i += 2) spellings.push(entry[i]);
-    return { key, articles: entry[0], spellings: spellings.length ? spellings : [key] };
+    for (let i = 2; i < entry.length; i += 2) spellings.push(entry[i]);
+    return { key, articles: entry[0], shards: shardMask(entry[1]), spellings: spellings.length ? spellings : [key] };
   }
 
   async names(key) {
@@ -199,6 +217,11 @@ function dressed(typed, spelling) {
   return typed.startsWith(article) && !spelling.startsWith(article) ? article + spelling : spelling;
 }
 
+// The shards holding any of the known words.
+function anyOf(known) {
+  return known.reduce((mask, k) => mask | k.shards, 0n);
+}
+
 function isArabic(word) {
   return /[\u0600-\u06ff]/.test(word);
 }
@@ -213,7 +236,7 @@ export async function analyse(query, lists, { asTyped = false } = {}) {
   for (const word of typed) {
     const plain = word.replace(/[\u064B-\u065F\u0670\u0640]/g, "");
     if (!isArabic(plain)) {
-      words.push({ typed: word, terms: [word], shown: word });
+      words.push({ typed: word, terms: [word], shown: word, shards: null });
       continue;
     }
     let forms = bareForms(plain);
@@ -228,12 +251,14 @@ export async function analyse(query, lists, { asTyped = false } = {}) {
       // The spellings of its bare forms, which every article holding the word lists (in the
       // hidden block when not in its text): «الانتخابات» → «انتخابات».
       const spellings = known.flatMap((k) => k.spellings.slice(0, MAX_SPELLINGS));
-      const entry = { typed: word, terms: spellings.length ? [...new Set(spellings)] : [plain], shown: word, surface: plain };
+      const entry = { typed: word, terms: spellings.length ? [...new Set(spellings)] : [plain], shown: word, surface: plain,
+        shards: known.length ? anyOf(known) : null };
       // A name spelt with a long vowel more or less than most articles spell it («بوتن»,
       // «نتانياهو»): searched both ways, shown as corrected.
       const name = !asTyped && known.length ? await lists.vowelVariant(known[0]) : null;
       if (name) {
-        words.push({ ...entry, terms: [...new Set([...name.spellings.slice(0, MAX_SPELLINGS), ...entry.terms])], shown: dressed(plain, name.spellings[0]) });
+        words.push({ ...entry, terms: [...new Set([...name.spellings.slice(0, MAX_SPELLINGS), ...entry.terms])], shown: dressed(plain, name.spellings[0]),
+          shards: anyOf([name, ...known]) });
         corrected = true;
         continue;
       }
@@ -249,7 +274,7 @@ export async function analyse(query, lists, { asTyped = false } = {}) {
     if (parts.length > 1) {
       const found = await Promise.all(parts.map((p) => lists.word(p)));
       if (found.every(Boolean)) {
-        for (const f of found) words.push({ typed: f.spellings[0], terms: f.spellings.slice(0, MAX_SPELLINGS), shown: f.spellings[0] });
+        for (const f of found) words.push({ typed: f.spellings[0], terms: f.spellings.slice(0, MAX_SPELLINGS), shown: f.spellings[0], shards: f.shards });
         corrected = true;
         continue;
       }
@@ -257,11 +282,11 @@ export async function analyse(query, lists, { asTyped = false } = {}) {
     let near = null;
     for (const form of forms) near = near || (await lists.nearest(fold(form)));
     if (near) {
-      words.push({ typed: word, terms: near.spellings.slice(0, MAX_SPELLINGS), shown: dressed(plain, near.spellings[0]) });
+      words.push({ typed: word, terms: near.spellings.slice(0, MAX_SPELLINGS), shown: dressed(plain, near.spellings[0]), shards: near.shards });
       corrected = true;
       continue;
     }
-    words.push({ typed: word, terms: [plain], shown: word });
+    words.push({ typed: word, terms: [plain], shown: word, shards: null });
   }
   const suggestion = corrected ? words.map((w) => w.shown).join(" ") : null;
   const offer = words.some((w) => w.offer) ? words.map((w) => w.offer || w.shown).join(" ") : null;

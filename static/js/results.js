@@ -1,21 +1,72 @@
 // Searching with Pagefind: each word of an analysed query (query.js) searched on its own, its
 // spellings' results merged; the articles with all the words kept, together and in order when
 // the query asks for it (Pagefind's word positions); the articles where the named entity is
-// linked first; each page of results checked against the articles' text; by date, each
-// shard's date-sorted results, shard after shard. Loaded through the page's import map
-// ("archive/results").
+// linked first; each page of results checked against the articles' text. Loaded through the
+// page's import map ("archive/results").
+//
+// The index is split into shards that do not overlap in time (generator/search_index.py).
+// A shard is loaded (merged into the Pagefind instance) only when a query needs it: the word
+// lists and entity cards say which shards hold a word or an entity's articles, and results
+// newest first (the default) come from the newest such shards, the next ones loaded as the
+// reader asks for more. Results by relevance need every shard that holds the words.
 
-import { WORD, fold, tokenKeys } from "archive/query";
+import { WORD, fold, queryShards, shardMask, tokenKeys } from "archive/query";
 
 export const SHARD_FILTER = "__shard";
+
+// -- the shards ---------------------------------------------------------------------------------
+
+export class Shards {
+  constructor(base, names) {
+    this.base = base;
+    this.names = names; // newest first
+    this.loaded = new Set();
+    this.pagefind = null;
+    this.queue = Promise.resolve();
+  }
+
+  // The shards of a mask (bit i: the i-th shard from the oldest), newest first; all for null.
+  select(mask) {
+    const last = this.names.length - 1;
+    return mask === null ? [...this.names] : this.names.filter((_, i) => (mask >> BigInt(last - i)) & 1n);
+  }
+
+  // Load shards not loaded yet: the first one becomes Pagefind's own index, the others are
+  // merged into it. Loads run one after the other, never two at once.
+  load(names) {
+    const run = this.queue.then(async () => {
+      const todo = names.filter((name) => !this.loaded.has(name));
+      if (!todo.length) return;
+      const options = (name) => ({ baseUrl: this.base, mergeFilter: { [SHARD_FILTER]: name } });
+      if (!this.pagefind) {
+        const pagefind = await import(`${this.bundle(todo[0])}pagefind.js`);
+        await pagefind.options(options(todo[0]));
+        await pagefind.init();
+        this.pagefind = pagefind;
+        this.loaded.add(todo.shift());
+      }
+      await Promise.all(todo.map((name) => this.pagefind.mergeIndex(this.bundle(name), options(name))));
+      for (const name of todo) this.loaded.add(name);
+    });
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  bundle(name) {
+    return `${this.base}pagefind/${name}/`;
+  }
+}
 
 // -- searching ----------------------------------------------------------------------------------
 
 export class Search {
-  constructor(pagefind, shards) {
-    this.pagefind = pagefind;
+  constructor(shards) {
     this.shards = shards;
     this.data = new Map();
+  }
+
+  get pagefind() {
+    return this.shards.pagefind;
   }
 
   async load(result) {
@@ -60,28 +111,74 @@ export class Search {
     return out;
   }
 
-  // All matching results: {total, take(n)}, by relevance or by date (sort = "desc" | "asc").
+  // All matching results: {total, complete, take(n)}, newest first (sort "" or "desc"),
+  // oldest first ("asc") or by relevance ("relevance"). ``total`` counts the results of the
+  // shards searched so far, all of them once ``complete``.
   async run(analysis, filters = {}, sort = "", linkedOnly = false) {
     const entity = analysis.entity;
     const linkedFilters = entity ? { ...filters, [entity.filter[0]]: entity.filter[1] } : null;
-    if (!sort) {
+    // Where the words are (word lists), and where the entity's articles are (its card): its
+    // articles answer to every name of it, not only to the words typed.
+    const wordShards = linkedOnly && entity ? [] : this.shards.select(queryShards(analysis.words));
+    const linkedShards = entity ? this.shards.select(shardMask(entity.shards)) : [];
+    if (sort === "relevance") {
+      await this.shards.load([...new Set([...linkedShards, ...wordShards])]);
       const found = await this.found(analysis, filters, linkedFilters, linkedOnly);
       const rank = (r) => [Number(r.linked), Number(r.phrase), r.score];
       found.sort((a, b) => {
         const x = rank(a), y = rank(b);
         return y[0] - x[0] || y[1] - x[1] || y[2] - x[2];
       });
-      return this.verified(found.map((r) => r.result), analysis);
+      return { ...this.verified(found.map((r) => r.result), analysis), complete: true };
     }
-    const shards = sort === "asc" ? [...this.shards].reverse() : this.shards;
-    const parts = [];
-    for (const shard of shards) {
-      const only = (f) => f && { ...f, [SHARD_FILTER]: shard };
-      const found = await this.found(analysis, only(filters), only(linkedFilters), linkedOnly, sort);
-      const options = { filters: only(linkedOnly && linkedFilters ? linkedFilters : filters), sort: { date: sort } };
-      parts.push(this.byDate(found.map((r) => r.result), analysis, options, sort));
-    }
-    return concat(await Promise.all(parts));
+    return this.dated(analysis, filters, linkedFilters, linkedOnly, sort || "desc",
+      linkedShards, wordShards);
+  }
+
+  // Results by date, in tiers: the articles where the entity is linked, then those with the
+  // words together (or a query of one word), then the others; each tier newest (or oldest)
+  // first, shard after shard. A shard is loaded and searched when the results asked for
+  // reach it.
+  dated(analysis, filters, linkedFilters, linkedOnly, sort, linkedShards, wordShards) {
+    const order = (names) => (sort === "asc" ? [...names].reverse() : names);
+    const sequence = [];
+    if (linkedFilters) sequence.push([0, order(linkedShards)]);
+    if (!linkedOnly) sequence.push([1, order(wordShards)], [2, order(wordShards)]);
+    const all = new Set(sequence.flatMap(([, names]) => names));
+    const parts = new Map();
+    const state = { total: 0 };
+    const part = async (shard) => {
+      if (!parts.has(shard)) {
+        parts.set(shard, (async () => {
+          await this.shards.load([shard]);
+          const only = (f) => f && { ...f, [SHARD_FILTER]: shard };
+          const found = await this.found(analysis, only(filters), only(linkedFilters), linkedOnly, sort);
+          const tiers = [[], [], []];
+          for (const r of found) tiers[r.linked ? 0 : r.phrase || analysis.words.length < 2 ? 1 : 2].push(r.result);
+          const options = { filters: only(linkedOnly && linkedFilters ? linkedFilters : filters), sort: { date: sort } };
+          const lists = await Promise.all(tiers.map((results) => this.byDate(results, analysis, options, sort)));
+          state.total += found.length;
+          return lists;
+        })());
+      }
+      return parts.get(shard);
+    };
+    const take = async (count) => {
+      const out = [];
+      for (const [tier, names] of sequence) {
+        for (const name of names) {
+          if (out.length >= count) break;
+          const lists = await part(name);
+          out.push(...(await lists[tier].take(count - out.length)));
+        }
+      }
+      return out;
+    };
+    return {
+      take,
+      get total() { return state.total; },
+      get complete() { return [...all].every((name) => parts.has(name)); },
+    };
   }
 
   // The results of a query: those where the entity it names is linked (all of them), then, but
@@ -150,18 +247,4 @@ export class Search {
     };
     return { total, take };
   }
-}
-
-// Lists that follow each other in time, as one.
-function concat(parts) {
-  const total = parts.reduce((sum, part) => sum + part.total, 0);
-  const take = async (count) => {
-    const out = [];
-    for (const part of parts) {
-      if (out.length >= count) break;
-      out.push(...(await part.take(count - out.length)));
-    }
-    return out;
-  };
-  return { total, take };
 }

@@ -18,12 +18,12 @@
 // ordering the results) and this page.
 //
 // The index is split into shards that do not overlap in time, listed newest first in the
-// page's data-shards: the newest is loaded and the others merged into it. Each shard carries
-// a synthetic filter with its name, so results by date are each shard's date-sorted results.
+// page's data-shards; results.js loads those a query needs (results newest first by default,
+// so a query usually loads one shard). Each shard carries a synthetic filter with its name.
 
 import { Lists, WORD, analyse, bareForms, bucketOf, compoundVariants, countOf, editDistance,
   fold, procliticStems, setRules, tokenKeys } from "archive/query";
-import { SHARD_FILTER, Search } from "archive/results";
+import { Search, Shards } from "archive/results";
 
 const SEPARATOR = "\u2063";
 const PAGE_SIZE = 10;
@@ -38,6 +38,7 @@ const TEXT = {
   corrected: "عُرضت نتائج «{to}». ",
   insteadOf: "ابحث عن «{from}» كما كُتبت",
   didYouMean: "هل تقصد ",
+  atLeast: (count) => `أكثر من ${count}`,
   linkedOnly: (name) => `المقالات التي يُذكر فيها ${name} فقط`,
   found: "اكتُشف آليًا، لم يراجعه المحررون بعد",
 };
@@ -89,7 +90,6 @@ async function main() {
   const list = root.querySelector(".search-results");
   const more = root.querySelector(".search-more");
   const lists = new Lists(base);
-  let engine = null;
   let generation = 0;
   let linkedOnly = false;
 
@@ -103,19 +103,9 @@ async function main() {
   const filterBox = form.querySelector(".search-filters-box");
   if (filterBox) filterBox.open = matchMedia("(min-width: 40rem)").matches || filterSelects.some((s) => s.value);
 
-  const shards = JSON.parse(root.dataset.shards || "[]");
-  const ready = async () => {
-    if (!engine) {
-      const bundle = (shard) => `${base}pagefind/${shard}/`;
-      const pagefind = await import(`${bundle(shards[0])}pagefind.js`);
-      await pagefind.options({ baseUrl: base, mergeFilter: { [SHARD_FILTER]: shards[0] } });
-      await pagefind.init();
-      await Promise.all(shards.slice(1).map((shard) =>
-        pagefind.mergeIndex(bundle(shard), { baseUrl: base, mergeFilter: { [SHARD_FILTER]: shard } })));
-      engine = new Search(pagefind, shards);
-    }
-    return engine;
-  };
+  const shards = new Shards(base, JSON.parse(root.dataset.shards || "[]"));
+  const engine = new Search(shards);
+  const ready = async () => engine;
 
   const showBrowse = (selected) => {
     list.replaceChildren();
@@ -240,13 +230,14 @@ async function main() {
       if (mine !== generation) return;
       for (const [, data] of items) list.append(resultItem(data, terms));
       shown += page.length;
-      more.hidden = shown >= found.total;
+      more.hidden = found.complete && shown >= found.total;
+      // Announced once the results are on the page; "more than" while older shards wait.
+      const count = !found.total ? TEXT.none : found.complete ? countOf(found.total, "result", digits)
+        : TEXT.atLeast(countOf(found.total, "result", digits));
+      status.textContent = `${count} لـ«${analysis.suggestion || analysis.query}»`;
     };
     more.onclick = showMore;
     await showMore();
-    // Announced once the first results are on the page.
-    const count = found.total ? countOf(found.total, "result", digits) : TEXT.none;
-    if (mine === generation) status.textContent = `${count} لـ«${analysis.suggestion || analysis.query}»`;
   };
 
   // Every result the page finds for a query, in its order (for tests and the benchmark).
@@ -254,7 +245,7 @@ async function main() {
     const analysis = await analyse(query, lists, options);
     const search = await ready();
     const found = await search.run(analysis, options.filters || {}, options.sort || "", Boolean(options.linkedOnly));
-    const results = await found.take(found.total);
+    const results = await found.take(Infinity);
     return Promise.all(results.map(async (r) => (await search.load(r)).url));
   };
 
