@@ -10,6 +10,7 @@ from conftest import TmpSite, run_generator
 
 STATUS_DONE = ("() => { const s = document.querySelector('.search-status').textContent;"
                " return s && !s.startsWith('يبحث'); }")
+FIRST_IS = "(title) => (document.querySelector('.search-result a') || {}).textContent === title"
 
 
 def results(page) -> list[str]:
@@ -134,7 +135,7 @@ def test_a_query_loads_only_the_shards_that_hold_its_words(search_site, page):
     assert loaded() == {"2020"}  # both articles are of 2020
     page.fill("#search-q", "بغداد")
     page.press("#search-q", "Enter")
-    page.wait_for_function("(document.querySelector('.search-result a') || {}).textContent === 'الأسعار ترتفع'")
+    page.wait_for_function(FIRST_IS, arg="الأسعار ترتفع")
     assert results(page) == ["الأسعار ترتفع", "فوز ثمين"]
     assert loaded() == {"2020", "2019", "2018"}
     assert len([p for p in requests if p.endswith(".pagefind")]) == 1  # one wasm, shared
@@ -152,7 +153,7 @@ def test_results_sort_by_date_across_shards(search_site, page):
     page.goto(f"{search_site}search/?q={quote('بغداد')}&sort=desc")
     assert results(page) == ["الأسعار ترتفع", "فوز ثمين"]  # 2019, then 2018: two shards
     page.select_option("#search-sort", "asc")
-    page.wait_for_function("(document.querySelector('.search-result a') || {}).textContent === 'فوز ثمين'")
+    page.wait_for_function(FIRST_IS, arg="فوز ثمين")
     assert results(page) == ["فوز ثمين", "الأسعار ترتفع"]
     page.goto(f"{search_site}search/?q={quote('مباراة')}&sort=desc")
     assert results(page) == ["تأجيل مباراة", "فوز ثمين"]
@@ -189,8 +190,8 @@ def paged_site(tmp_path_factory):
     site.write("entities/place/cairo.toml", 'name = "القاهرة"\n')
     for year in (2018, 2019):
         for day in range(1, 13):
-            site.article(f"a{year}-{day}", title=f"خبر {day} من {year}", date=f"{year}-03-{day:02d}",
-                         body=f"اجتمع الوزراء في القاهرة يوم {day}.")
+            site.article(f"a{year}-{day}", title=f"خبر {day} من {year}",
+                         date=f"{year}-03-{day:02d}", body=f"اجتمع الوزراء في القاهرة يوم {day}.")
     result = run_generator("build", "--config", str(root / "site.toml"))
     assert result.returncode == 0, result.stderr
     with serve(site.public) as url:
@@ -217,3 +218,24 @@ def test_newest_results_come_first_and_older_shards_load_when_asked(paged_site, 
     page.click(".search-more")
     page.wait_for_function("document.querySelectorAll('.search-result').length === 24")
     assert page.is_hidden(".search-more")
+
+
+@pytest.fixture(scope="module")
+def stem_site(tmp_path_factory):
+    """A newer article with «الكويت» only, an older one with «الكويتية»: Pagefind's stemmer
+    gives both words one stem."""
+    root = tmp_path_factory.mktemp("stems")
+    site = TmpSite(root, capsys=None)
+    site.write_config()
+    site.article("newer", title="زيارة رسمية", date="2020-01-01", body="زار الأمير الكويت أمس.")
+    site.article("older", title="قرار حكومي", date="2019-01-01", body="قررت الحكومة الكويتية ذلك.")
+    result = run_generator("build", "--config", str(root / "site.toml"))
+    assert result.returncode == 0, result.stderr
+    with serve(site.public) as url:
+        yield url
+
+
+@pytest.mark.parametrize("sort", ["", "relevance"])
+def test_results_that_hold_the_word_come_before_stem_matches(stem_site, page, sort):
+    page.goto(f"{stem_site}search/?q={quote('الكويتية')}&sort={sort}")
+    assert results(page) == ["قرار حكومي", "زيارة رسمية"]  # newest first, but the word first

@@ -156,7 +156,8 @@ export class Search {
           const tiers = [[], [], []];
           for (const r of found) tiers[r.linked ? 0 : r.phrase || analysis.words.length < 2 ? 1 : 2].push(r.result);
           const options = { filters: only(linkedOnly && linkedFilters ? linkedFilters : filters), sort: { date: sort } };
-          const lists = await Promise.all(tiers.map((results) => this.byDate(results, analysis, options, sort)));
+          const lists = await Promise.all(tiers.map(async (results) =>
+            this.checked(await this.byDate(results, analysis, options, sort), analysis)));
           state.total += found.length;
           return lists;
         })());
@@ -195,9 +196,15 @@ export class Search {
   }
 
   // Results by relevance, those whose text has every word (not only a word Pagefind's stemmer
-  // gives the same stem: «الكويتية» and «الكويت») first. Each page checks the text of at most
-  // twice as many results as it shows, the text it loads to show them anyway.
+  // gives the same stem: «الكويتية» and «الكويت») first.
   verified(results, analysis) {
+    return this.checked({ total: results.length, take: async (count) => results.slice(0, count) }, analysis);
+  }
+
+  // A list ({total, take}) with the results whose text has every word first: each page checks
+  // the text of at most twice as many results as it shows (the text it loads to show them
+  // anyway), and shows the others only when too few do.
+  checked(list, analysis) {
     const wanted = analysis.words.map((w) => new Set([...w.terms, w.surface].filter(Boolean).map(fold)));
     const has = async (result) => {
       const visible = (await this.load(result)).content || "";
@@ -209,16 +216,15 @@ export class Search {
     let next = 0;
     const take = async (count) => {
       const limit = 2 * count;
-      while (out.length < Math.min(count, results.length)) {
-        if (next < results.length && next < limit) {
-          const result = results[next++];
-          (await has(result) ? out : pending).push(result);
-        } else if (pending.length) out.push(pending.shift());
-        else out.push(results[next++]);
+      while (out.length < Math.min(count, list.total)) {
+        if (next < list.total && (next < limit || !pending.length)) {
+          const result = (await list.take(next + 1))[next++];
+          (next <= limit && !(await has(result)) ? pending : out).push(result);
+        } else out.push(pending.shift());
       }
       return out.slice(0, count);
     };
-    return { total: results.length, take };
+    return { total: list.total, take };
   }
 
   // The results of one shard in date order: the first word's terms each come sorted by date,
