@@ -20,9 +20,10 @@ Shards are named in these files by a bit mask in hexadecimal: bit *i* for the *i
 from the oldest (:func:`shard_mask`), so adding newer shards leaves the masks of old words as
 they were. The search page loads only the shards a query's words occur in.
 
-A bucket holds the keys that start with the same two characters (:func:`bucket_of`), so a
-query downloads one small file per word. :func:`rules` hands the folding and clitic rules to
-the search page, so that the JavaScript applies the Python rules, not a copy of them.
+A bucket holds the keys that start with the same two characters, after an article ال
+(:func:`bucket_of`), so a query downloads one small file per word. :func:`rules` hands the
+folding and clitic rules to the search page, so that the JavaScript applies the Python rules,
+not a copy of them.
 """
 
 from __future__ import annotations
@@ -78,7 +79,12 @@ def name_key(name: str) -> str:
 
 
 def bucket_of(key: str) -> str:
-    """The bucket file (without ``.json``) of a key: its first characters' code points."""
+    """The bucket file (without ``.json``) of a key: its first characters' code points, after
+    the article ال when enough remain (so that names starting with ال, thousands of them in
+    a large archive, spread over many buckets as the other names do)."""
+    article = matching.ARTICLE
+    if key.startswith(article) and len(key) - len(article) >= BUCKET_LETTERS:
+        key = key[len(article):]
     return "-".join(f"{ord(c):x}" for c in key[:BUCKET_LETTERS])
 
 

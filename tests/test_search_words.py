@@ -43,6 +43,9 @@ def test_lookup_keys_fold_spelling_variants_and_latin_accents():
     assert lookup_key("مُؤتمر") == "مؤتمر"  # hamza on waw stays one letter
     assert name_key("رجب طيب أردوغان") == "رجب طيب اردوجان"
     assert bucket_of("اردوجان") == "627-631"
+    assert bucket_of("الجامعه العربيه") == bucket_of("جامعه") == "62c-627"  # after ال
+    assert bucket_of("الله") == "644-647"
+    assert bucket_of("ال") == "627-644"
 
 
 def test_word_lists_count_articles_and_keep_common_spellings():

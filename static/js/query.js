@@ -107,7 +107,10 @@ export function queryShards(words) {
   return mask;
 }
 
+// generator/search_words.py: bucket_of.
 export function bucketOf(key) {
+  const article = RULES.article;
+  if (key.startsWith(article) && [...key].length - [...article].length >= RULES.bucketLetters) key = key.slice(article.length);
   return [...key].slice(0, RULES.bucketLetters).map((c) => c.codePointAt(0).toString(16)).join("-");
 }
 

@@ -95,9 +95,10 @@ export class Search {
   }
 
   // Every result with all the words: [{result, score, phrase}], in the first word's order;
-  // with ``phrase``, only those with the words together and in order.
-  async match(analysis, options, phraseOnly = analysis.quoted) {
-    const together = analysis.words.length > 1;
+  // with ``phrase``, only those with the words together and in order. Without ``positions``,
+  // the words as typed are not searched (``phrase`` is then only a guess).
+  async match(analysis, options, phraseOnly = analysis.quoted, positions = true) {
+    const together = positions && analysis.words.length > 1;
     const perWord = await Promise.all(analysis.words.map((w) => this.word(w, options, together)));
     if (!perWord.length) return [];
     const out = [];
@@ -138,38 +139,47 @@ export class Search {
   // Results by date, in tiers: the articles where the entity is linked, then those with the
   // words together (or a query of one word), then the others; each tier newest (or oldest)
   // first, shard after shard. A shard is loaded and searched when the results asked for
-  // reach it.
+  // reach it, its linked articles apart from the others (which need the words' positions).
   dated(analysis, filters, linkedFilters, linkedOnly, sort, linkedShards, wordShards) {
     const order = (names) => (sort === "asc" ? [...names].reverse() : names);
     const sequence = [];
     if (linkedFilters) sequence.push([0, order(linkedShards)]);
     if (!linkedOnly) sequence.push([1, order(wordShards)], [2, order(wordShards)]);
-    const all = new Set(sequence.flatMap(([, names]) => names));
+    const groups = new Set(sequence.flatMap(([tier, names]) => names.map((name) => `${name}/${Math.min(tier, 1)}`)));
     const parts = new Map();
     const state = { total: 0 };
-    const part = async (shard) => {
-      if (!parts.has(shard)) {
-        parts.set(shard, (async () => {
+    // One shard's linked articles (group 0: tier 0) or the others (group 1: tiers 1 and 2):
+    // {ids, lists}, each tier's list newest (or oldest) first, those holding every word first.
+    const part = (shard, group) => {
+      const key = `${shard}/${group}`;
+      if (!parts.has(key)) {
+        parts.set(key, (async () => {
           await this.shards.load([shard]);
           const only = (f) => f && { ...f, [SHARD_FILTER]: shard };
-          const found = await this.found(analysis, only(filters), only(linkedFilters), linkedOnly, sort);
-          const tiers = [[], [], []];
-          for (const r of found) tiers[r.linked ? 0 : r.phrase || analysis.words.length < 2 ? 1 : 2].push(r.result);
-          const options = { filters: only(linkedOnly && linkedFilters ? linkedFilters : filters), sort: { date: sort } };
+          const options = { filters: only(group ? filters : linkedFilters), sort: { date: sort } };
+          let found;
+          if (!group) found = await this.match(analysis, options, false, false);
+          else {
+            const linked = linkedFilters ? (await part(shard, 0)).ids : new Set();
+            found = (await this.match(analysis, options, linkedFilters ? true : analysis.quoted))
+              .filter((r) => !linked.has(r.result.id));
+          }
+          const tiers = group ? [[], [], []] : [found.map((r) => r.result)];
+          if (group) for (const r of found) tiers[r.phrase || analysis.words.length < 2 ? 1 : 2].push(r.result);
           const lists = await Promise.all(tiers.map(async (results) =>
             this.checked(await this.byDate(results, analysis, options, sort), analysis)));
           state.total += found.length;
-          return lists;
+          return { ids: new Set(found.map((r) => r.result.id)), lists };
         })());
       }
-      return parts.get(shard);
+      return parts.get(key);
     };
     const take = async (count) => {
       const out = [];
       for (const [tier, names] of sequence) {
         for (const name of names) {
           if (out.length >= count) break;
-          const lists = await part(name);
+          const { lists } = await part(name, Math.min(tier, 1));
           out.push(...(await lists[tier].take(count - out.length)));
         }
       }
@@ -178,7 +188,7 @@ export class Search {
     return {
       take,
       get total() { return state.total; },
-      get complete() { return [...all].every((name) => parts.has(name)); },
+      get complete() { return [...groups].every((key) => parts.has(key)); },
     };
   }
 
