@@ -85,6 +85,13 @@ export function soundKey(key) {
   return out;
 }
 
+// Whether Pagefind finds a word as typed wherever it finds one of its terms, with the same
+// word positions: the word is a term with the article ال, which Pagefind's Arabic stemmer
+// takes off («العهد» and «عهد»: measured on the whole corpus). Then it need not be searched.
+export function foundWithTerms(surface, terms) {
+  return surface.startsWith(RULES.article) && terms.includes(surface.slice(RULES.article.length));
+}
+
 // The lookup keys a word of an article's text answers to: its own and its bare forms'.
 export function tokenKeys(token) {
   return [token, ...bareForms(token)].map(fold);

@@ -10,7 +10,7 @@
 // newest first (the default) come from the newest such shards, the next ones loaded as the
 // reader asks for more. Results by relevance need every shard that holds the words.
 
-import { WORD, fold, queryShards, shardMask, tokenKeys } from "archive/query";
+import { WORD, fold, foundWithTerms, queryShards, shardMask, tokenKeys } from "archive/query";
 
 export const SHARD_FILTER = "__shard";
 
@@ -76,10 +76,12 @@ export class Search {
 
   // One word: the union of its terms' results (id → {result, score, positions}). In a query
   // of several words, also the word as typed: its positions in the visible text tell whether
-  // the words stand together (the bare forms are listed apart, in the hidden block).
+  // the words stand together (the bare forms are listed apart, in the hidden block), unless
+  // its terms' positions already do.
   async word(word, options, together) {
     const found = new Map();
-    const terms = together && word.surface ? [...new Set([...word.terms, word.surface])] : word.terms;
+    const typed = together && word.surface && !foundWithTerms(word.surface, word.terms);
+    const terms = typed ? [...new Set([...word.terms, word.surface])] : word.terms;
     const lists = await Promise.all(terms.map((term) => this.pagefind.search(term, options)));
     lists.forEach((list, order) => {
       for (const result of (list && list.results) || []) {
