@@ -140,8 +140,9 @@ export class Search {
 
   // Results by date, in tiers: the articles where the entity is linked, then those with the
   // words together (or a query of one word), then the others; each tier newest (or oldest)
-  // first, shard after shard. A shard is loaded and searched when the results asked for
-  // reach it, its linked articles apart from the others (which need the words' positions).
+  // first, shard after shard, those whose text holds every word first. A shard is loaded and
+  // searched when the results asked for reach it, its linked articles apart from the others
+  // (which need the words' positions).
   dated(analysis, filters, linkedFilters, linkedOnly, sort, linkedShards, wordShards) {
     const order = (names) => (sort === "asc" ? [...names].reverse() : names);
     const sequence = [];
@@ -151,7 +152,7 @@ export class Search {
     const parts = new Map();
     const state = { total: 0 };
     // One shard's linked articles (group 0: tier 0) or the others (group 1: tiers 1 and 2):
-    // {ids, lists}, each tier's list newest (or oldest) first, those holding every word first.
+    // {ids, lists}, each tier's list newest (or oldest) first.
     const part = (shard, group) => {
       const key = `${shard}/${group}`;
       if (!parts.has(key)) {
@@ -168,25 +169,16 @@ export class Search {
           }
           const tiers = group ? [[], [], []] : [found.map((r) => r.result)];
           if (group) for (const r of found) tiers[r.phrase || analysis.words.length < 2 ? 1 : 2].push(r.result);
-          const lists = await Promise.all(tiers.map(async (results) =>
-            this.checked(await this.byDate(results, analysis, options, sort), analysis)));
+          const lists = await Promise.all(tiers.map((results) => this.byDate(results, analysis, options, sort)));
           state.total += found.length;
           return { ids: new Set(found.map((r) => r.result.id)), lists };
         })());
       }
       return parts.get(key);
     };
-    const take = async (count) => {
-      const out = [];
-      for (const [tier, names] of sequence) {
-        for (const name of names) {
-          if (out.length >= count) break;
-          const { lists } = await part(name, Math.min(tier, 1));
-          out.push(...(await lists[tier].take(count - out.length)));
-        }
-      }
-      return out;
-    };
+    const tiers = sequence.map(([tier, names]) => this.checked(chained(names.map((name) =>
+      async () => (await part(name, Math.min(tier, 1))).lists[tier])), analysis));
+    const take = chained(tiers.map((list) => async () => list)).take;
     return {
       take,
       get total() { return state.total; },
@@ -213,8 +205,8 @@ export class Search {
     return this.checked({ total: results.length, take: async (count) => results.slice(0, count) }, analysis);
   }
 
-  // A list ({total, take}) with the results whose text has every word first: each page checks
-  // the text of at most twice as many results as it shows (the text it loads to show them
+  // A list ({take}) with the results whose text has every word first: each page checks the
+  // text of at most twice as many results as it shows (the text it loads to show them
   // anyway), and shows the others only when too few do.
   checked(list, analysis) {
     const wanted = analysis.words.map((w) => new Set([...w.terms, w.surface].filter(Boolean).map(fold)));
@@ -226,13 +218,16 @@ export class Search {
     const out = [];
     const pending = [];
     let next = 0;
+    let exhausted = false;
     const take = async (count) => {
       const limit = 2 * count;
-      while (out.length < Math.min(count, list.total)) {
-        if (next < list.total && (next < limit || !pending.length)) {
-          const result = (await list.take(next + 1))[next++];
-          (next <= limit && !(await has(result)) ? pending : out).push(result);
-        } else out.push(pending.shift());
+      while (out.length < count) {
+        if (!exhausted && (next < limit || !pending.length)) {
+          const result = (await list.take(next + 1))[next];
+          if (!result) exhausted = true;
+          else (++next <= limit && !(await has(result)) ? pending : out).push(result);
+        } else if (pending.length) out.push(pending.shift());
+        else break;
       }
       return out.slice(0, count);
     };
@@ -265,4 +260,19 @@ export class Search {
     };
     return { total, take };
   }
+}
+
+// Lists ({take}) one after the other, each made when the results asked for reach it
+// (``sources``: functions returning a list or a promise of one).
+function chained(sources) {
+  const lists = [];
+  const take = async (count) => {
+    const out = [];
+    for (let i = 0; i < sources.length && out.length < count; i++) {
+      if (!lists[i]) lists[i] = sources[i]();
+      out.push(...(await (await lists[i]).take(count - out.length)));
+    }
+    return out;
+  };
+  return { take };
 }
