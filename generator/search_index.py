@@ -4,10 +4,11 @@ Pagefind has no incremental mode, and indexing the whole archive takes about a m
 articles are therefore split into shards that do not overlap in time (:func:`plan_shards`):
 years, months or days gathered up to ``search_shard_size`` articles (3,000); each shard
 is indexed on its own into ``pagefind/<shard>/``, and only shards whose articles changed in
-what Pagefind reads (:func:`shard_digest`) are indexed again. The search page loads the
-newest shard and merges the others into it (Pagefind's multi-index search); because shards
-are disjoint in time, results by date are the shards' own date-sorted results, newest shard
-first.
+what Pagefind reads (:func:`shard_digest`) are indexed again. The search page loads only
+the shards a query needs (``static/js/results.js``), merged into one Pagefind instance:
+the word lists and entity cards say which shards hold a word or an entity's articles
+(positions counted from the oldest shard: :func:`entity_shards`, ``search_words.presence``),
+and because shards are disjoint in time, results by date come shard after shard.
 
 Each shard is indexed from a folder of hard links to its article pages in the new site, by
 the Pagefind binary, into a folder under the cache; the bundle is then copied into the site

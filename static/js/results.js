@@ -12,7 +12,7 @@
 
 import { WORD, fold, foundWithTerms, queryShards, shardMask, tokenKeys } from "archive/query";
 
-export const SHARD_FILTER = "__shard";
+const SHARD_FILTER = "__shard"; // a synthetic Pagefind filter naming each shard
 
 // -- the shards ---------------------------------------------------------------------------------
 
