@@ -39,10 +39,12 @@ from .model import Article, Site, digest_of
 from .output import Transaction
 from .parallel import cpu_count
 from .search_words import (
+    BUCKET_SUFFIX,
     WORDS_FOLDER,
     count_words,
     load_counts,
     merge,
+    pack_bucket,
     presence,
     save_counts,
     word_buckets,
@@ -177,10 +179,10 @@ def _write_words(shards: Sequence[Shard], digests: Mapping[str, str], transactio
         parts.append(counts)
     buckets = word_buckets(merge(parts), sum(len(s.articles) for s in shards), presence(parts))
     with tempfile.TemporaryDirectory(prefix="words-", dir=work) as tmp:
-        for name, data in buckets.items():
-            (Path(tmp) / f"{name}.json").write_bytes(data)
+        for name, value in buckets.items():
+            (Path(tmp) / f"{name}{BUCKET_SUFFIX}").write_bytes(pack_bucket(value))
         transaction.sync_tree(Path(tmp), f"{SEARCH_FOLDER}/{WORDS_FOLDER}")
-    return sum(data.count(b'":[') for data in buckets.values())
+    return sum(map(len, buckets.values()))
 
 
 def _index(shard: Shard, site: Path, work: Path) -> int:

@@ -1,7 +1,7 @@
 """What the search page checks a query against, besides Pagefind: the archive's words and the
-names of its entities, as static JSON cut into small buckets.
+names of its entities, as static JSON cut into small buckets, gzip-compressed.
 
-- **Words** (``pagefind/words/<bucket>.json``, written by the search stage): every form search
+- **Words** (``pagefind/words/<bucket>.json.gz``, written by the search stage): every form search
   looks a word up by (:func:`~generator.entities.matching.bare_forms`: without proclitics and
   ال) that occurs in a few articles (one in a small archive, three in 27,000), under its
   lookup key (hamza, ى/ي, ة/ه, diacritics and the letter variants folded), with how many
@@ -11,7 +11,7 @@ names of its entities, as static JSON cut into small buckets.
   word, by joined or split compounds and edit distance, for a word the archive does not know.
   Counted per search shard (cached with the shard's digest), so only re-indexed shards are
   read again.
-- **Names** (``search/names/<bucket>.json``, pages of the engine's plan): every name, alias and
+- **Names** (``search/names/<bucket>.json.gz``, pages of the engine's plan): every name, alias and
   English name of an entity with articles, under its lookup key, with what the entity card
   shows (name, type, description, counts, page), the Pagefind filter of its articles and the
   search shards that hold them.
@@ -21,7 +21,10 @@ from the oldest (:func:`shard_mask`), so adding newer shards leaves the masks of
 they were. The search page loads only the shards a query's words occur in.
 
 A bucket holds the keys that start with the same two characters, after an article ال
-(:func:`bucket_of`), so a query downloads one small file per word. :func:`rules` hands the
+(:func:`bucket_of`), so a query downloads one small file per word. The files are compressed
+here (:func:`pack_bucket`), as Pagefind's own are, so a host that does not compress what it
+sends still sends a fifth of the JSON; the page reads them as sent (``Lists`` in ``query.js``
+unpacks gzip bytes itself, and takes JSON a host already unpacked as it is). :func:`rules` hands the
 folding and clitic rules to the search page, so that the JavaScript applies the Python rules,
 not a copy of them.
 """
@@ -44,6 +47,7 @@ from .text import html_blocks, strip_marks, summarize
 
 WORDS_FOLDER = "words"  # inside the search index folder (pagefind/)
 NAMES_URL = "search/names/"
+BUCKET_SUFFIX = ".json.gz"  # of a words or names bucket file
 ARTICLES_PER_THRESHOLD = 10_000  # a form must be in 1 + articles // this articles to be listed
 SPELLINGS = 3  # spellings kept per key (those in at least a tenth of its articles)
 BUCKET_LETTERS = 2
@@ -106,6 +110,7 @@ def rules() -> dict:
         "vowels": VOWELS,
         "nouns": {noun: NOUNS[noun] for noun in ("result", "article", "mention")},
         "bucketLetters": BUCKET_LETTERS, "words": f"{WORDS_FOLDER}/", "names": NAMES_URL,
+        "bucketSuffix": BUCKET_SUFFIX,
     }
 
 
@@ -166,8 +171,8 @@ def merge(parts: Iterable[Counts]) -> Counts:
 
 
 def word_buckets(counts: Counts, articles: int,
-                 shards: Mapping[str, list[int]]) -> dict[str, bytes]:
-    """Bucket file name → JSON: ``{key: [articles, shard mask, spelling, articles, ...]}`` for
+                 shards: Mapping[str, list[int]]) -> dict[str, dict]:
+    """Bucket name → ``{key: [articles, shard mask, spelling, articles, ...]}`` for
     the keys in enough of the ``articles`` (see ``ARTICLES_PER_THRESHOLD``), spellings most
     common first (none when the only one is the key itself); ``shards``: :func:`presence`."""
     least = 1 + articles // ARTICLES_PER_THRESHOLD
@@ -181,7 +186,7 @@ def word_buckets(counts: Counts, articles: int,
         if kept[0] == key and len(kept) == 2:
             kept = []  # spelt as its key: the page searches the key
         buckets.setdefault(bucket_of(key), {})[key] = [n, shard_mask(shards[key]), *kept]
-    return {name: _json(value) for name, value in buckets.items()}
+    return buckets
 
 
 def load_counts(file: Path, digest: str) -> Counts | None:
@@ -236,7 +241,23 @@ def names_job_input(cards: dict[str, list[dict]]) -> str:
 
 def names_json(res, payload: str) -> bytes:
     """The builder of a names bucket's page."""
-    return payload.encode("utf-8")
+    return _pack(payload.encode("utf-8"))
+
+
+# -- bucket files ---------------------------------------------------------------------------
+
+def pack_bucket(value: dict) -> bytes:
+    """A bucket file's bytes: its JSON, gzip-compressed (the same bytes for the same value)."""
+    return _pack(_json(value))
+
+
+def read_bucket(path: Path) -> dict:
+    """A bucket file written by :func:`pack_bucket`."""
+    return json.loads(gzip.decompress(path.read_bytes()))
+
+
+def _pack(data: bytes) -> bytes:
+    return gzip.compress(data, compresslevel=9, mtime=0)
 
 
 @lru_cache(maxsize=16_384)

@@ -4,6 +4,9 @@ layout, and the JavaScript rules agreeing with the Python ones."""
 
 from __future__ import annotations
 
+import functools
+import http.server
+import threading
 from urllib.parse import quote, unquote, urlsplit
 
 import pytest
@@ -283,9 +286,44 @@ def test_word_lists_are_fetched_only_for_the_query(news, page):
     requests = []
     page.on("request", lambda request: requests.append(unquote(urlsplit(request.url).path)))
     search(page, url, "أردوغان")
-    lists = [p for p in requests if p.endswith(".json") and "/pagefind/" not in p[:18]]
+    lists = [p for p in requests if p.endswith(".json.gz") and "/pagefind/" not in p[:18]]
     words = [p for p in requests if p.startswith("/archive/pagefind/words/")]
     names = [p for p in requests if p.startswith("/archive/search/names/")]
-    assert words == [f"/archive/pagefind/words/{bucket_of(lookup_key('أردوغان'))}.json"]
-    assert names == [f"/archive/search/names/{bucket_of(lookup_key('أردوغان'))}.json"]
+    assert words == [f"/archive/pagefind/words/{bucket_of(lookup_key('أردوغان'))}.json.gz"]
+    assert names == [f"/archive/search/names/{bucket_of(lookup_key('أردوغان'))}.json.gz"]
     assert lists
+
+
+class _UnpackingHost(http.server.SimpleHTTPRequestHandler):
+    """A host that sends ``.gz`` files with "Content-Encoding: gzip" (Apache's ``AddEncoding
+    gzip .gz``), so the browser unpacks the bucket files before the page sees them."""
+
+    def end_headers(self):
+        if urlsplit(self.path).path.endswith(".gz"):
+            self.send_header("Content-Encoding", "gzip")
+        super().end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_bucket_files_a_host_unpacks_are_read_too(news, page):
+    _, site = news
+    handler = functools.partial(_UnpackingHost, directory=str(site.root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:  # the site's base path is /archive/: serve its parent with public/ as archive/
+        (site.root / "archive").symlink_to(site.public, target_is_directory=True)
+        url = f"http://127.0.0.1:{server.server_address[1]}/archive/"
+        unpacked = []
+        page.on("response", lambda r: unpacked.append(r.url) if r.url.endswith(".gz")
+                and r.headers.get("content-encoding") == "gzip" else None)
+        # The correction needs the word list, the card the names bucket.
+        assert search(page, url, "بوتن") == ["t2"]
+        assert "«بوتين»" in page.wait_for_selector(".search-note:not([hidden])").inner_text()
+        assert page.inner_text(".search-answer h2") == "فلاديمير بوتين"
+        assert {urlsplit(u).path.split("/")[2] for u in unpacked} == {"pagefind", "search"}
+    finally:
+        server.shutdown()
+        server.server_close()
+        (site.root / "archive").unlink(missing_ok=True)

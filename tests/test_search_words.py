@@ -3,8 +3,6 @@ it hands to the page."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from conftest import load_engine
 
@@ -16,6 +14,7 @@ from generator.search_words import (
     merge,
     name_key,
     presence,
+    read_bucket,
     rules,
     shard_mask,
     word_buckets,
@@ -56,13 +55,13 @@ def test_word_lists_count_articles_and_keep_common_spellings():
     assert counts[lookup_key("أردوغان")] == [3, {"أردوغان": 2, "اردوغان": 1}]
     assert counts[lookup_key("قاهرة")][1] == {"قاهرة": 1, "قاهره": 1}
     buckets = word_buckets(counts, 4, shards)
-    erdogan = json.loads(buckets[bucket_of("اردوجان")])["اردوجان"]
+    erdogan = buckets[bucket_of("اردوجان")]["اردوجان"]
     assert erdogan == [3, "3", "أردوغان", 2, "اردوغان", 1]  # both shards; most articles first
-    assert json.loads(buckets[bucket_of("يصل")])["يصل"] == [1, "2"]  # spelt as its key; shard 1
-    assert json.loads(buckets[bucket_of("قاهره")])["قاهره"][:2] == [2, "1"]  # shard 0 only
+    assert buckets[bucket_of("يصل")]["يصل"] == [1, "2"]  # spelt as its key; shard 1
+    assert buckets[bucket_of("قاهره")]["قاهره"][:2] == [2, "1"]  # shard 0 only
     # A large archive lists only the words in a few articles.
     assert bucket_of("يصل") not in word_buckets(counts, 20_000, shards)
-    assert json.loads(word_buckets(counts, 20_000, shards)[bucket_of("اردوجان")])
+    assert word_buckets(counts, 20_000, shards)[bucket_of("اردوجان")]
 
 
 def test_shard_masks_are_hexadecimal_bit_masks():
@@ -97,20 +96,20 @@ def archive(site):
 def test_build_writes_names_and_word_lists(archive):
     archive.build()
     names = archive.public / "search" / "names"
-    card = json.loads((names / f"{bucket_of('اردوجان')}.json").read_text())["اردوجان"][0]
+    card = read_bucket(names / f"{bucket_of('اردوجان')}.json.gz")["اردوجان"][0]
     assert card == {"id": "erdogan", "name": "رجب طيب أردوغان", "type": "أشخاص",
                     "url": "entities/erdogan/", "articles": 2, "mentions": 2,
                     "about": "رئيس تركيا.", "found": False, "filter": ["أشخاص", "رجب طيب أردوغان"],
                     "shards": "1"}
     by_key = {}
-    for file in names.glob("*.json"):
-        by_key.update(json.loads(file.read_text()))
+    for file in names.glob("*.json.gz"):
+        by_key.update(read_bucket(file))
     assert {"رجب طيب اردوجان", "recep tayyip erdogan", "erdogan", "القاهره"} <= set(by_key)
     assert not any(card["id"] == "paris" for cards in by_key.values() for card in cards)
     words = archive.public / "pagefind" / "words"
     listed = {}
-    for file in words.glob("*.json"):
-        listed.update(json.loads(file.read_text()))
+    for file in words.glob("*.json.gz"):
+        listed.update(read_bucket(file))
     assert listed[lookup_key("انتخابات")][0] == 2  # «انتخابات» and «الانتخابات»
     assert listed[lookup_key("أردوغان")] == [2, "1", "أردوغان", 2]
 
@@ -119,12 +118,12 @@ def test_word_lists_follow_edits_and_are_counted_per_shard(archive):
     archive.build()
     words = archive.public / "pagefind" / "words"
     key = lookup_key("برلمان")
-    assert key not in json.loads((words / f"{bucket_of(key)}.json").read_text()) \
-        if (words / f"{bucket_of(key)}.json").exists() else True
+    assert key not in read_bucket(words / f"{bucket_of(key)}.json.gz") \
+        if (words / f"{bucket_of(key)}.json.gz").exists() else True
     archive.article("c", title="البرلمان", date="2020-01-01", body="اجتمع البرلمان.")
     run = archive.build()
     assert "words listed" in run.out
-    assert json.loads((words / f"{bucket_of(key)}.json").read_text())[key][0] == 1
+    assert read_bucket(words / f"{bucket_of(key)}.json.gz")[key][0] == 1
     # Nothing changed: the word lists are not computed again.
     assert "words listed" not in archive.build().out
     snapshot = load_engine(archive.root / "site.toml").snapshot
@@ -140,8 +139,8 @@ def test_damaged_word_counts_in_the_cache_are_counted_again(archive):
     archive.article("c", title="البرلمان", date="2019-03-21", body="اجتمع البرلمان.")
     archive.build("--cache", str(archive.root / "cache"))
     listed = {}
-    for file in (archive.public / "pagefind" / "words").glob("*.json"):
-        listed.update(json.loads(file.read_text()))
+    for file in (archive.public / "pagefind" / "words").glob("*.json.gz"):
+        listed.update(read_bucket(file))
     assert listed[lookup_key("برلمان")][0] == 1
     assert listed[lookup_key("أردوغان")][0] == 2  # the damaged shard was counted again
 
@@ -164,10 +163,10 @@ def test_masks_name_the_shards_that_hold_a_word_or_an_entity(archive):
     archive.article("c", title="البرلمان", date="2020-01-01", body="اجتمع البرلمان.")
     archive.build()
     listed, names = {}, {}
-    for file in (archive.public / "pagefind" / "words").glob("*.json"):
-        listed.update(json.loads(file.read_text()))
-    for file in (archive.public / "search" / "names").glob("*.json"):
-        names.update(json.loads(file.read_text()))
+    for file in (archive.public / "pagefind" / "words").glob("*.json.gz"):
+        listed.update(read_bucket(file))
+    for file in (archive.public / "search" / "names").glob("*.json.gz"):
+        names.update(read_bucket(file))
     assert listed[lookup_key("برلمان")][1] == "4"  # the newest shard only
     assert listed[lookup_key("انتخابات")][1] == "3"  # the two older ones
     assert names["اردوجان"][0]["shards"] == "3"

@@ -298,7 +298,10 @@ def _bare_page(dev: DevServer) -> bytes:
 
 
 def _content_type(file: str) -> str:
-    guessed = mimetypes.guess_type(file)[0] or "application/octet-stream"
+    guessed, encoding = mimetypes.guess_type(file)
+    if encoding is not None:  # sent as it is (``.json.gz``: the page unpacks it)
+        return "application/gzip" if encoding == "gzip" else "application/octet-stream"
+    guessed = guessed or "application/octet-stream"
     if guessed.startswith("text/") or guessed in ("application/json", "application/xml",
                                                  "application/javascript"):
         return f"{guessed}; charset=utf-8"

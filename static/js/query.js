@@ -151,6 +151,15 @@ export function countOf(n, noun, digits = String) {
 
 // -- the word lists ----------------------------------------------------------------------------
 
+// A bucket file: JSON that search_words.pack_bucket compressed with gzip, or the JSON itself
+// when the host sent the file with "Content-Encoding: gzip" and the browser unpacked it.
+async function readBucket(response) {
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return JSON.parse(new TextDecoder().decode(bytes));
+  const json = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return new Response(json).json();
+}
+
 export class Lists {
   constructor(base) {
     this.base = base;
@@ -158,9 +167,9 @@ export class Lists {
   }
 
   bucket(folder, key) {
-    const url = `${this.base}${folder}${bucketOf(key)}.json`;
+    const url = `${this.base}${folder}${bucketOf(key)}${RULES.bucketSuffix}`;
     if (!this.files.has(url)) {
-      this.files.set(url, fetch(url).then((r) => (r.ok ? r.json() : {})).catch(() => ({})));
+      this.files.set(url, fetch(url).then((r) => (r.ok ? readBucket(r) : {})).catch(() => ({})));
     }
     return this.files.get(url);
   }
