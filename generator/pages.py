@@ -205,8 +205,9 @@ def search_page(site: Site, chrome: Chrome) -> Iterator[PageJob]:
     buckets = search_words.name_entries(site.registry.live(), index.articles, mentions,
                                         config.entities.types, entity_shards(plan))
     for bucket, cards in sorted(buckets.items()):
-        yield PageJob(f"{search_words.NAMES_URL}{bucket}{search_words.BUCKET_SUFFIX}", None, search_words.names_json,
-                      (search_words.names_job_input(cards),), in_sitemap=False)
+        yield PageJob(f"{search_words.NAMES_URL}{bucket}{search_words.BUCKET_SUFFIX}", None,
+                      search_words.names_json, (search_words.names_job_input(cards),),
+                      in_sitemap=False)
 
 
 def standalone_pages(site: Site, chrome: Chrome) -> Iterator[PageJob]:
