@@ -128,12 +128,14 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serve_folder(root: Path, base_path: str = "/") -> Iterator[str]:
+def serve_folder(root: Path, base_path: str = "/",
+                 host: type[http.server.SimpleHTTPRequestHandler] = _Quiet) -> Iterator[str]:
     """``root`` served on 127.0.0.1 under ``base_path`` (as a host would serve a site whose
-    base URL has that path): yields the URL of ``base_path``."""
+    base URL has that path): yields the URL of ``base_path``. ``host``: the request handler
+    to serve with (another host's headers, say)."""
     prefix = base_path.rstrip("/")
 
-    class Handler(_Quiet):
+    class Handler(host):
         def translate_path(self, path: str) -> str:
             if prefix and not path.startswith(prefix + "/"):
                 return str(root / "__outside__")

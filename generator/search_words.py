@@ -83,8 +83,8 @@ def name_key(name: str) -> str:
 
 
 def bucket_of(key: str) -> str:
-    """The bucket file (without ``.json``) of a key: its first characters' code points, after
-    the article ال when enough remain (so that names starting with ال, thousands of them in
+    """The bucket file (without ``BUCKET_SUFFIX``) of a key: its first characters' code points,
+    after the article ال when enough remain (so that names starting with ال, thousands of them in
     a large archive, spread over many buckets as the other names do)."""
     article = matching.ARTICLE
     if key.startswith(article) and len(key) - len(article) >= BUCKET_LETTERS:

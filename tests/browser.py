@@ -10,9 +10,10 @@ import pytest
 from generator.check_tools import CHROMIUM, CHROMIUM_ARGS, serve_folder
 
 
-def serve(directory: Path, prefix: str = "/"):
-    """Serve ``directory`` at ``http://127.0.0.1:<port><prefix>`` (a sub-path works too)."""
-    return serve_folder(directory, prefix)
+def serve(directory: Path, prefix: str = "/", **options):
+    """Serve ``directory`` at ``http://127.0.0.1:<port><prefix>`` (a sub-path works too);
+    ``options``: those of ``serve_folder`` (``host``)."""
+    return serve_folder(directory, prefix, **options)
 
 
 @contextmanager

@@ -4,9 +4,7 @@ layout, and the JavaScript rules agreeing with the Python ones."""
 
 from __future__ import annotations
 
-import functools
 import http.server
-import threading
 from urllib.parse import quote, unquote, urlsplit
 
 import pytest
@@ -309,21 +307,12 @@ class _UnpackingHost(http.server.SimpleHTTPRequestHandler):
 
 def test_bucket_files_a_host_unpacks_are_read_too(news, page):
     _, site = news
-    handler = functools.partial(_UnpackingHost, directory=str(site.root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:  # the site's base path is /archive/: serve its parent with public/ as archive/
-        (site.root / "archive").symlink_to(site.public, target_is_directory=True)
-        url = f"http://127.0.0.1:{server.server_address[1]}/archive/"
-        unpacked = []
-        page.on("response", lambda r: unpacked.append(r.url) if r.url.endswith(".gz")
-                and r.headers.get("content-encoding") == "gzip" else None)
+    unpacked = []
+    page.on("response", lambda r: unpacked.append(r.url) if r.url.endswith(".gz")
+            and r.headers.get("content-encoding") == "gzip" else None)
+    with serve(site.public, prefix="/archive/", host=_UnpackingHost) as url:
         # The correction needs the word list, the card the names bucket.
         assert search(page, url, "بوتن") == ["t2"]
         assert "«بوتين»" in page.wait_for_selector(".search-note:not([hidden])").inner_text()
         assert page.inner_text(".search-answer h2") == "فلاديمير بوتين"
-        assert {urlsplit(u).path.split("/")[2] for u in unpacked} == {"pagefind", "search"}
-    finally:
-        server.shutdown()
-        server.server_close()
-        (site.root / "archive").unlink(missing_ok=True)
+    assert {urlsplit(u).path.split("/")[2] for u in unpacked} == {"pagefind", "search"}
