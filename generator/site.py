@@ -105,11 +105,12 @@ def _patched(previous: Site, changes: Mapping[str, tuple[Entry | None, Entry | N
 
 
 def _take(items: list[Entry], article: Entry) -> None:
+    """Take ``article``'s entry out of ``items``, found by its URL: an article linked again
+    with the same outcome is a new entry, the list may hold the one it replaced."""
     at = bisect_left(items, article.sort_key, key=_sort_key)
-    if at < len(items) and items[at] is article:
-        del items[at]
-    else:  # the same sort key twice cannot happen (it holds the url); be safe anyway
-        items.remove(article)
+    if not (at < len(items) and items[at].url == article.url):  # (the sort key holds the url)
+        at = next(i for i, item in enumerate(items) if item.url == article.url)
+    del items[at]
 
 
 def _order(groups: Mapping, key) -> FrozenDict:

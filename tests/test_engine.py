@@ -287,3 +287,24 @@ def test_the_work_of_a_build_pickles(theme_site, tmp_path):
     copy = pickle.loads(pickle.dumps(snapshot))
     files = [f for f in snapshot.jobs if f.endswith(".html")][:25]
     assert [copy.render(f) for f in files] == [snapshot.render(f) for f in files]
+
+
+def test_an_article_linked_again_unchanged_can_then_be_edited(theme_site):
+    """An entity's edit links its articles again; one whose record comes out the same is a
+    new entry with the same digest. Editing that article next must still find it in the
+    indexes it patches (it was looked for as the very same object, and was not found)."""
+    write_article(theme_site, 4, entities=["egypt"])  # linked again on any entity's change
+    engine = load_engine(theme_site.root / "site.toml")
+    gulf = theme_site.content / "entities/place/gulf.toml"
+    gulf.write_text('name = "الخليج"\n', encoding="utf-8")
+    before = next(e for e in engine.snapshot.site.articles if e.url.endswith("/a4/"))
+    assert engine.apply([gulf]).relinked > 0
+    after = engine.snapshot.state.entries[str(theme_site.content / "articles/2019/a4.md")]
+    assert after is not before and after.digest == before.digest
+    write_article(theme_site, 4, entities=["egypt"], title="عنوان بعد تعديل الكيان")
+    engine.apply([theme_site.content / "articles/2019/a4.md"])
+    fresh = load_engine(theme_site.root / "site.toml").snapshot
+    assert [e.digest for e in engine.snapshot.site.articles] == \
+        [e.digest for e in fresh.site.articles]
+    assert [f for f in fresh.jobs if engine.snapshot.render(f) != fresh.render(f)] == []
+
