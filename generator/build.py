@@ -3,8 +3,10 @@
     scan    a stat walk of the inputs: if nothing changed since the last build, stop here
     load    the saved state, and which inputs changed since
     read    read and link the articles that changed (or could name a changed entity)
-    index   assemble the site's indexes, plan every output file with its fingerprint
-    render  render the files whose fingerprint changed, beside the output folder
+    index   assemble the site's indexes, and which article pages the changes reach
+    plan    every output file's job: its template and inputs
+    render  fingerprint the files (of article pages, those the changes reach), render
+            those whose fingerprint changed, beside the output folder
     write   remove what disappeared; the output folder switches at the end
     search  index the search shards whose articles changed
 
@@ -40,14 +42,16 @@ def build(config: Config, *, drafts: bool = False, search: bool = True,
         return _nothing(config, drafts, reporter)
     from .engine import Engine  # imported only when there is work: Markdown, Jinja, camel-tools
 
-    with site_lock(config):
+    with site_lock(config), few_collections():
         engine = Engine.for_config(config, drafts=drafts, reporter=reporter, executor=executor)
         try:
-            with few_collections():
-                engine.load(scanned)
-                return engine.publish(search=search)
+            engine.load(scanned)
+            return engine.publish(search=search)
         finally:
             engine.close()
+            # Freed now, while collections are rare: once they resume, the first would be a
+            # full one, over every object the engine still held.
+            del engine
 
 
 @contextmanager

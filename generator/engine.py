@@ -42,6 +42,7 @@ from .markup import MarkdownRenderer
 from .model import Entry, Page, digest_of
 from .pages import Plan
 from .parallel import Executor, executor_for
+from .reach import article_reach
 from .reading import read_articles, tag_key
 from .report import Reporter, plural
 from .site import assemble
@@ -67,6 +68,7 @@ class Engine:
         # What the output folder holds (file -> fingerprint) and what each search shard
         # indexed: properties of the output, kept apart from snapshots; see publish.py.
         self.outputs: dict[str, str] = {}
+        self.outputs_of: int | None = None  # the snapshot they are of (0: the loaded state)
         self.shards: dict[str, str] = {}
         self.indexed = False  # the search index is up to date with the saved state
         self.lock = threading.Lock()  # held while a snapshot is made
@@ -113,10 +115,11 @@ class Engine:
                       + ("" if base.registry is not None else " (first build)"))
         with self.lock:
             self.outputs, self.shards = dict(base.outputs), dict(base.shards)
-            self.indexed = base.indexed
-            update = self._apply(base, config, scanned, changed, kind="full")
+            self.outputs_of, self.indexed = 0, base.indexed
+            update = self._apply(base, config, scanned, changed, since=0, kind="full")
             if base.registry is not None and not changed and base.config == config:
-                self.saved = self.snapshot.version  # exactly what the last build left
+                # exactly what the last build left
+                self.saved = self.outputs_of = self.snapshot.version
             return update
 
     def _saved_state(self, config: Config) -> State:
@@ -153,7 +156,8 @@ class Engine:
             changed = scanning.changed(base.inputs, scanned)
             if config == base.config and not changed:
                 return Update("none")
-            return self._apply(base, config, scanned, changed, defer=defer_discovery)
+            return self._apply(base, config, scanned, changed, self.snapshot.version,
+                               defer=defer_discovery)
 
     def rediscover(self) -> Update:
         """Group the recognised names again after applies that deferred it."""
@@ -161,10 +165,13 @@ class Engine:
             if self.snapshot is None or not self.discovery_stale:
                 return Update("none")
             base = self.snapshot.state
-            return self._apply(base, base.config, dict(base.inputs), set(), kind="discovery")
+            return self._apply(base, base.config, dict(base.inputs), set(),
+                               self.snapshot.version, kind="discovery")
 
     def _apply(self, base: State, config: Config, scanned: dict[str, Signature],
-               changed: set[str], kind: str | None = None, defer: bool = False) -> Update:
+               changed: set[str], since: int, kind: str | None = None,
+               defer: bool = False) -> Update:
+        """Apply ``changed`` to ``base`` (the state of snapshot ``since``; 0: the saved one)."""
         timings = {}
         self.tagged = 0
         roots = Roots(config)
@@ -198,7 +205,7 @@ class Engine:
             timings["discover"] = self.reporter.timings["discover"]
         with self.reporter.stage("index") as line:
             snapshot = self._snapshot(base, config, registry, scanned, entries, pages, kinds,
-                                      config_changed, declared, found, discovery)
+                                      config_changed, declared, found, discovery, since)
             line.note(f"{plural(len(snapshot.site.articles), 'article')}, "
                       f"{plural(len(snapshot.site.registry.live()), 'entity', 'entities')}")
         timings["index"] = self.reporter.timings["index"]
@@ -294,7 +301,7 @@ class Engine:
                   scanned: dict[str, Signature], entries: dict[str, Entry],
                   pages: dict[str, Page], kinds: Mapping[str, str | None],
                   config_changed: bool, declared: Registry, found: dict[str, tuple],
-                  discovery: Discovery | None) -> Snapshot:
+                  discovery: Discovery | None, since: int) -> Snapshot:
         visible = [e for e in entries.values() if self.drafts or not e.draft]
         visible_pages = [p for p in pages.values() if self.drafts or not p.draft]
         check_unique(visible)
@@ -324,15 +331,19 @@ class Engine:
             env = make_environment(config, assets)
             templates = FrozenDict(template_digests(config.paths.templates))
         jobs = Plan(site, assets)  # planned when asked for
+        reach = None  # a change of settings, templates or assets, or of the header: any page
+        if base.registry is not None and not config_changed and base.chrome == jobs.chrome.digest \
+                and not {"static", "template"} & set(kinds.values()):
+            reach = article_reach(site, before, after, touched, related, base.registry, registry)
         state = dataclasses.replace(base, config=config, inputs=scanned, entries=entries,
                                     pages=pages, registry=registry, related=related,
                                     stats=dict(site.entities.stats), declared=declared,
-                                    found=found, discovery=discovery)
+                                    found=found, discovery=discovery, chrome=jobs.chrome.digest)
         self._version += 1
         return Snapshot(state, site, jobs, env, assets,
                         digest_of(generator_version(), config, tuple(assets.urls.items())),
                         templates, Resources(config, self.store.of_entry, assets.files),
-                        self._version)
+                        self._version, since, reach)
 
     # -- publishing -------------------------------------------------------------------------
 

@@ -52,6 +52,7 @@ class Plan(Mapping[str, PageJob]):
         self.site, self.assets = site, assets
         self.chrome = _chrome(site)
         self._parts: dict[str, dict[str, PageJob]] = {}
+        self._whole: dict[str, PageJob] | None = None  # every part, once all are planned
 
     def _plan(self, part: str) -> dict[str, PageJob]:
         found = self._parts.get(part)
@@ -109,7 +110,10 @@ class Plan(Mapping[str, PageJob]):
         return isinstance(file, str) and self.get(file) is not None
 
     def _all(self) -> dict[str, PageJob]:
-        return {file: job for name in self.PARTS for file, job in self._plan(name).items()}
+        if self._whole is None:  # made once: a build iterates and counts the plan often
+            self._whole = {file: job for name in self.PARTS
+                           for file, job in self._plan(name).items()}
+        return self._whole
 
     def __iter__(self):
         return iter(self._all())

@@ -39,7 +39,12 @@ def publish(engine: Engine, snapshot: Snapshot, search: bool = True) -> PublishR
             and (engine.indexed or not indexing):
         return PublishResult(len(snapshot.site.articles), len(snapshot.jobs), 0,
                              WriteStats(0, len(snapshot.jobs), 0), dict(reporter.timings))
-    owned = {file.split("/", 1)[0] for file in snapshot.jobs}
+    with reporter.stage("plan") as line:
+        owned = {file.split("/", 1)[0] for file in snapshot.jobs}  # (every part planned)
+        line.note(plural(len(snapshot.jobs), "file") + (
+            f", {plural(len(snapshot.reach), 'article page')} the changes reach"
+            if not fresh and snapshot.reach is not None and engine.outputs_of == snapshot.base
+            else ""))
     if indexing or not config.search:
         owned.add(SEARCH_FOLDER)  # otherwise the index in place is carried over
 
@@ -49,7 +54,7 @@ def publish(engine: Engine, snapshot: Snapshot, search: bool = True) -> PublishR
             fingerprints, rendered, written, related = _render(engine, snapshot, known,
                                                                transaction.staging, fresh)
             transaction.record(written)
-            line.note(f"{plural(len(snapshot.jobs), 'file')}, {rendered:,} rendered")
+            line.note(f"{rendered:,} rendered")
         with reporter.stage("write") as line:
             if transaction.staging.fresh:  # a new folder: it holds only what was written
                 removed = 0
@@ -84,7 +89,7 @@ def publish(engine: Engine, snapshot: Snapshot, search: bool = True) -> PublishR
         transaction.abort()
         raise
 
-    engine.outputs, engine.shards = fingerprints, shards
+    engine.outputs, engine.outputs_of, engine.shards = fingerprints, snapshot.version, shards
     engine.indexed = indexing or not config.search
     with reporter.stage("save") as line:
         _save(engine, snapshot, related)
@@ -102,7 +107,7 @@ def _render(engine: Engine, snapshot: Snapshot, known: dict[str, str], staging: 
     if fresh:  # unknown output: every file is rendered, the fingerprints by the workers
         files, known, fingerprints = list(snapshot.jobs), {}, {}
     else:  # here first (cheaper than starting workers), then only what changed
-        fingerprints = {file: snapshot.fingerprint(file) for file in snapshot.jobs}
+        fingerprints = snapshot.fingerprints(known, engine.outputs_of == snapshot.base)
         files = [file for file, value in fingerprints.items() if known.get(file) != value]
     executor = engine.executor or executor_for(len(files))
     written, rendered = set(), 0

@@ -16,6 +16,7 @@ from .jobs import PageJob, Resources, fingerprint
 from .model import Site
 from .state import State
 from .templates import make_environment, render_page
+from .urls import output_file
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,10 @@ class Snapshot:
     templates: Mapping[str, str]  # template -> digest of it and what it uses
     resources: Resources
     version: int
+    # The snapshot this one was made from (0: the state loaded from the cache), and the
+    # article pages whose inputs may differ from its (None: any page; see reach.py).
+    base: int = 0
+    reach: frozenset[str] | None = None
 
     @property
     def config(self) -> Config:
@@ -41,6 +46,19 @@ class Snapshot:
         if job is None:
             return None
         return fingerprint(job, self.site_digest, self.templates.get(job.template or "", ""))
+
+    def fingerprints(self, known: Mapping[str, str], of_base: bool) -> dict[str, str]:
+        """Every file's fingerprint. When ``known`` holds those of the base's files
+        (``of_base``), the article pages no change reaches keep theirs."""
+        reach = self.reach if of_base else None
+        kept: dict[str, str] = {}
+        if reach is not None:
+            for url in self.site.positions:
+                if url not in reach:
+                    file = output_file(url)
+                    if file in known:
+                        kept[file] = known[file]
+        return {file: kept.get(file) or self.fingerprint(file) for file in self.jobs}
 
     def render(self, file: str) -> bytes | None:
         """The bytes of an output file of this state, or None if it has no such file."""
@@ -54,10 +72,8 @@ class Snapshot:
         return (_restore_snapshot, tuple(values))
 
 
-def _restore_snapshot(state, site, jobs, assets, site_digest, templates, resources,
-                      version) -> Snapshot:
-    env = make_environment(site.config, assets)
-    return Snapshot(state, site, jobs, env, assets, site_digest, templates, resources, version)
+def _restore_snapshot(state, site, jobs, assets, *rest) -> Snapshot:
+    return Snapshot(state, site, jobs, make_environment(site.config, assets), assets, *rest)
 
 
 @dataclass(frozen=True)

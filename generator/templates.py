@@ -1,12 +1,14 @@
 """The Jinja2 environment: autoescaping, strict undefined values, Arabic filters.
 
-Templates are compiled once per build. Errors in a template are reported as
-:class:`BuildError` at the template's file and line.
+Templates are compiled once and kept compiled under the cache folder, for the next build.
+Errors in a template are reported as :class:`BuildError` at the template's file and line.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import shutil
 import sys
 import traceback
 from collections.abc import Mapping
@@ -22,6 +24,7 @@ from .config import Config
 from .dates import Formatter, rfc3339, utc_iso
 from .errors import BuildError, read_file
 from .jobs import PageJob, Resources, context_of
+from .state import generator_version
 from .urls import Urls
 
 
@@ -37,6 +40,7 @@ def make_environment(config: Config, assets: Assets) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,  # a changed template gets a new environment (Engine._snapshot)
+        bytecode_cache=_compiled_templates(config),
     )
     env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": True}
     fmt = Formatter(config)
@@ -60,6 +64,34 @@ def make_environment(config: Config, assets: Assets) -> jinja2.Environment:
     env.globals.update(asset=lambda name: links.href(assets.url(name)), month_label=fmt.month,
                        month_name=fmt.month_name)
     return env
+
+
+class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Templates compiled by an earlier build (Jinja checks each against its source): a
+    build that renders a few pages does not compile every template again. Only a cache: one
+    that cannot be written or read is not used, and the build goes on."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().load_bytecode(bucket)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def _compiled_templates(config: Config) -> _CompiledTemplates:
+    """The compiled templates of this generator version (those of others are removed: how
+    templates compile depends on the environment made above)."""
+    root = config.paths.cache / "templates"
+    folder = root / generator_version()
+    if not folder.is_dir():
+        with contextlib.suppress(OSError):
+            folder.mkdir(parents=True, exist_ok=True)
+            for other in root.iterdir():
+                if other != folder:
+                    shutil.rmtree(other, ignore_errors=True)
+    return _CompiledTemplates(str(folder))
 
 
 def template_digests(folder: Path) -> dict[str, str]:

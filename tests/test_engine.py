@@ -289,6 +289,84 @@ def test_the_work_of_a_build_pickles(theme_site, tmp_path):
     assert [copy.render(f) for f in files] == [snapshot.render(f) for f in files]
 
 
+# Changes after which every page may differ: the reach is not worked out (see reach.py).
+REACHES_EVERY_PAGE = {"template", "included template", "stylesheet", "site.toml title",
+                      "site.toml pagination", "site.toml link policy", "page"}
+
+
+def assert_reach_is_exact(snapshot, known: dict[str, str], of_base: bool = True) -> None:
+    """The article pages outside the snapshot's reach have the fingerprint a full pass
+    computes, and none is missing."""
+    short = snapshot.fingerprints(known, of_base)
+    full = snapshot.fingerprints(known, False)
+    assert short.keys() == full.keys()
+    assert [f for f in full if short[f] != full[f]] == []
+
+
+@pytest.mark.parametrize("change", list(EDITS))
+def test_the_pages_a_change_cannot_reach_keep_their_fingerprint(theme_site, change):
+    """A build fingerprints only the article pages a change can reach, and keeps the saved
+    fingerprint of the others: that must be the fingerprint they would have."""
+    build(theme_site)
+    EDITS[change](theme_site)
+    engine = load_engine(theme_site.root / "site.toml")
+    snapshot = engine.snapshot
+    header_changed = engine.saved_state.chrome != snapshot.state.chrome  # categories reordered
+    if change in REACHES_EVERY_PAGE or header_changed:
+        assert snapshot.reach is None
+        return
+    assert snapshot.reach is not None
+    assert_reach_is_exact(snapshot, engine.outputs)  # (the saved state's, which it was made from)
+    if change in ("article body", "article title"):  # only pages that show the article
+        assert 0 < len(snapshot.reach) < len(snapshot.site.articles)
+
+
+def test_random_changes_reach_the_pages_that_change(theme_site):
+    """Dates, categories, entities, additions and deletions, several at once: after each
+    step, in the build's path (a saved state loaded) and in the dev server's (a loaded
+    engine applying the paths, then publishing), the shortcut gives the full fingerprints."""
+    build(theme_site)
+    server = load_engine(theme_site.root / "site.toml")
+    rng = random.Random(11)
+    entity_edits = [e for e in EDITS if e.startswith("entity")]
+    shortcuts = 0
+    for step in range(10):
+        paths = set()
+        for _ in range(rng.randint(1, 4)):
+            n = rng.randrange(18)
+            path = theme_site.content / f"articles/2019/a{n}.md"
+            action = rng.random()
+            if action < 0.15:
+                path.unlink(missing_ok=True)
+            elif action < 0.85:
+                write_article(theme_site, n, body=rng.choice(BODIES) + f" {step}",
+                              title=rng.choice(["خبر", f"الخبر رقم {n}"]),
+                              date=rng.choice([f"2019-{1 + n % 4:02d}-{1 + n:02d}",
+                                               f"2019-0{rng.randint(1, 6)}-1{rng.randint(0, 9)}"]),
+                              categories=[rng.choice(CATEGORIES) if action < 0.25
+                                          else CATEGORIES[n % 3]])
+            else:
+                edit = rng.choice(entity_edits)
+                with contextlib.suppress(AssertionError, FileNotFoundError):
+                    EDITS[edit](theme_site)
+                paths.update(theme_site.content.glob("entities/*/*.toml"))
+                paths.add(theme_site.content / "entities/place/gulf.toml")
+                paths.add(theme_site.content / "entities/place/moscow.toml")
+            paths.add(path)
+        update = server.apply(paths)
+        mine = server.snapshot
+        assert mine.base == server.outputs_of or update.kind == "none"
+        shortcuts += mine.reach is not None  # (None when the categories' order changed)
+        assert_reach_is_exact(mine, server.outputs)
+        server.publish(search=False)
+        loaded = load_engine(theme_site.root / "site.toml")  # the saved state, as a build does
+        assert_reach_is_exact(loaded.snapshot, loaded.outputs)
+        loaded.close()
+    server.close()
+    assert shortcuts >= 5
+    assert_like_cold(theme_site)
+
+
 def test_an_article_linked_again_unchanged_can_then_be_edited(theme_site):
     """An entity's edit links its articles again; one whose record comes out the same is a
     new entry with the same digest. Editing that article next must still find it in the
@@ -308,3 +386,22 @@ def test_an_article_linked_again_unchanged_can_then_be_edited(theme_site):
         [e.digest for e in fresh.site.articles]
     assert [f for f in fresh.jobs if engine.snapshot.render(f) != fresh.render(f)] == []
 
+
+def test_compiled_templates_are_kept_and_a_damaged_one_is_compiled_again(theme_site):
+    """Templates compiled by one build are used by the next (a one-article build does not
+    compile them all again); a damaged one is compiled again, and those of another generator
+    version are removed."""
+    from generator.state import generator_version
+
+    root = theme_site.root / ".cache" / "templates"
+    (root / "0123456789abcdef").mkdir(parents=True)  # another generator version's
+    build(theme_site)
+    assert [p.name for p in root.iterdir()] == [generator_version()]
+    compiled = sorted((root / generator_version()).iterdir())
+    assert len(compiled) >= 5  # the article, list, entity pages... and what they extend
+    for path in compiled:
+        path.write_bytes(b"j2 damaged")
+    EDITS["template"](theme_site)
+    build(theme_site)
+    assert_like_cold(theme_site)  # which renders every template, compiling them again
+    assert [p for p in compiled if p.read_bytes() == b"j2 damaged"] == []
