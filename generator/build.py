@@ -33,38 +33,42 @@ def build(config: Config, *, drafts: bool = False, search: bool = True,
     """
     reporter = reporter or Reporter()
     reporter.say(f"building {config.paths.content} → {config.paths.output}")
-    with reporter.stage("scan") as line:
-        same, scanned = unchanged(config, drafts, search)
-        line.note("nothing changed since the last build" if same else
-                  f"{plural(len(scanned), 'input')} looked at" if scanned is not None else
-                  "no usable saved state")
-    if same:
-        return _nothing(config, drafts, reporter)
-    from .engine import Engine  # imported only when there is work: Markdown, Jinja, camel-tools
+    with no_collections():
+        with reporter.stage("scan") as line:
+            same, scanned = unchanged(config, drafts, search)
+            line.note("nothing changed since the last build" if same else
+                      f"{plural(len(scanned), 'input')} looked at" if scanned is not None else
+                      "no usable saved state")
+        if same:
+            return _nothing(config, drafts, reporter)
+        from .engine import Engine  # imported only when there is work: Markdown, Jinja, camel
 
-    with site_lock(config), few_collections():
-        engine = Engine.for_config(config, drafts=drafts, reporter=reporter, executor=executor)
-        try:
-            engine.load(scanned)
-            return engine.publish(search=search)
-        finally:
-            engine.close()
-            # Freed now, while collections are rare: once they resume, the first would be a
-            # full one, over every object the engine still held.
-            del engine
+        with site_lock(config):
+            engine = Engine.for_config(config, drafts=drafts, reporter=reporter,
+                                       executor=executor)
+            try:
+                engine.load(scanned)
+                return engine.publish(search=search)
+            finally:
+                engine.close()
+                # Freed now: once collections resume, the first would be a full one, over
+                # every object the engine still held.
+                del engine
 
 
 @contextmanager
-def few_collections():
-    """A build allocates millions of objects that live until it ends; the garbage collector's
-    passes over them cost far more than they free (a third of an incremental build of the
-    whole corpus), so it runs rarely meanwhile."""
-    threshold = gc.get_threshold()
-    gc.set_threshold(200_000, 50, 100)
+def no_collections():
+    """What a build allocates in this process lives until it ends (the state, the site, the
+    plan), so the garbage collector's passes over it free nothing: two passes over the young
+    objects of a one-article build cost 0.1 s. It is off while the build runs here; worker
+    processes collect, rarely (``parallel.py``)."""
+    enabled = gc.isenabled()
+    gc.disable()
     try:
         yield
     finally:
-        gc.set_threshold(*threshold)
+        if enabled:
+            gc.enable()
 
 
 def _nothing(config: Config, drafts: bool, reporter: Reporter) -> PublishResult:

@@ -110,6 +110,9 @@ def read_page(path: Path, renderer: MarkdownRenderer, data: bytes | None = None)
 
 def check_unique(items: Iterable[Article | Page]) -> None:
     """Every URL belongs to one file, also on hosts whose file names ignore letter case."""
+    items = list(items)
+    if len({item.url.casefold() for item in items}) == len(items):
+        return  # (the usual case, told in one pass)
     seen: dict[str, tuple[str, Path]] = {}
     for item in items:
         url, other = seen.setdefault(item.url.casefold(), (item.url, item.source))

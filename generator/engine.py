@@ -309,7 +309,8 @@ class Engine:
         before = {e.url: e for e in base.entries.values() if self.drafts or not e.draft}
         after = {e.url: e for e in visible}
         touched = {url for url in before.keys() | after.keys()
-                   if getattr(before.get(url), "digest", None)
+                   if before.get(url) is not after.get(url)  # (carried over: the same entry)
+                   and getattr(before.get(url), "digest", None)
                    != getattr(after.get(url), "digest", None)}
         stale = stale_entities(before, after, touched)
         stats = {e: s for e, s in base.stats.items() if e not in stale}
@@ -329,7 +330,10 @@ class Engine:
             env, templates = previous.env, previous.templates
         else:
             env = make_environment(config, assets)
-            templates = FrozenDict(template_digests(config.paths.templates))
+            if base.templates and not config_changed and "template" not in kinds.values():
+                templates = base.templates  # as the last build read them
+            else:
+                templates = FrozenDict(template_digests(config.paths.templates))
         jobs = Plan(site, assets)  # planned when asked for
         reach = None  # a change of settings, templates or assets, or of the header: any page
         if base.registry is not None and not config_changed and base.chrome == jobs.chrome.digest \
@@ -338,7 +342,8 @@ class Engine:
         state = dataclasses.replace(base, config=config, inputs=scanned, entries=entries,
                                     pages=pages, registry=registry, related=related,
                                     stats=dict(site.entities.stats), declared=declared,
-                                    found=found, discovery=discovery, chrome=jobs.chrome.digest)
+                                    found=found, discovery=discovery, chrome=jobs.chrome.digest,
+                                    templates=templates)
         self._version += 1
         return Snapshot(state, site, jobs, env, assets,
                         digest_of(generator_version(), config, tuple(assets.urls.items())),

@@ -44,6 +44,13 @@ def _run(args: tuple) -> list:
     return work(_SHARED, chunk)
 
 
+def _start_worker() -> None:
+    """Workers collect garbage (rendering leaves some), rarely: most of what they allocate
+    lives until their chunk is done (the parent may have turned collections off)."""
+    gc.set_threshold(200_000, 50, 100)
+    gc.enable()
+
+
 class ForkPool:
     """Worker processes started by ``fork`` after ``shared`` is set: they inherit it."""
 
@@ -56,7 +63,8 @@ class ForkPool:
         gc.collect()
         gc.freeze()  # keep the collector from touching (and so copying) inherited objects
         try:
-            with multiprocessing.get_context("fork").Pool(self.workers) as pool:
+            with multiprocessing.get_context("fork").Pool(self.workers,
+                                                          initializer=_start_worker) as pool:
                 for results in pool.imap_unordered(_run, [(work, c) for c in _chunks(items)]):
                     yield from results
         finally:

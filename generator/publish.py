@@ -39,11 +39,11 @@ def publish(engine: Engine, snapshot: Snapshot, search: bool = True) -> PublishR
             and (engine.indexed or not indexing):
         return PublishResult(len(snapshot.site.articles), len(snapshot.jobs), 0,
                              WriteStats(0, len(snapshot.jobs), 0), dict(reporter.timings))
+    reach = None if fresh else snapshot.reach_over(engine.outputs_of)
     with reporter.stage("plan") as line:
         owned = {file.split("/", 1)[0] for file in snapshot.jobs}  # (every part planned)
         line.note(plural(len(snapshot.jobs), "file") + (
-            f", {plural(len(snapshot.reach), 'article page')} the changes reach"
-            if not fresh and snapshot.reach is not None and engine.outputs_of == snapshot.base
+            f", {plural(len(reach), 'article page')} the changes reach" if reach is not None
             else ""))
     if indexing or not config.search:
         owned.add(SEARCH_FOLDER)  # otherwise the index in place is carried over
@@ -51,7 +51,7 @@ def publish(engine: Engine, snapshot: Snapshot, search: bool = True) -> PublishR
     transaction = output.begin(fresh, owned)
     try:
         with reporter.stage("render") as line:
-            fingerprints, rendered, written, related = _render(engine, snapshot, known,
+            fingerprints, rendered, written, related = _render(engine, snapshot, known, reach,
                                                                transaction.staging, fresh)
             transaction.record(written)
             line.note(f"{rendered:,} rendered")
@@ -100,14 +100,16 @@ def publish(engine: Engine, snapshot: Snapshot, search: bool = True) -> PublishR
                          dict(reporter.timings))
 
 
-def _render(engine: Engine, snapshot: Snapshot, known: dict[str, str], staging: Staging,
+def _render(engine: Engine, snapshot: Snapshot, known: dict[str, str],
+            reach: frozenset[str] | None, staging: Staging,
             fresh: bool) -> tuple[dict[str, str], int, set[str], dict]:
-    """Fingerprint every file, and render and stage those whose fingerprint differs from what
-    the output holds (in parallel where there are many)."""
+    """Fingerprint every file (of article pages, those in ``reach``), and render and stage
+    those whose fingerprint differs from what the output holds (in parallel where there are
+    many)."""
     if fresh:  # unknown output: every file is rendered, the fingerprints by the workers
         files, known, fingerprints = list(snapshot.jobs), {}, {}
     else:  # here first (cheaper than starting workers), then only what changed
-        fingerprints = snapshot.fingerprints(known, engine.outputs_of == snapshot.base)
+        fingerprints = snapshot.fingerprints(known, reach)
         files = [file for file, value in fingerprints.items() if known.get(file) != value]
     executor = engine.executor or executor_for(len(files))
     written, rendered = set(), 0

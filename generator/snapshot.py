@@ -47,10 +47,15 @@ class Snapshot:
             return None
         return fingerprint(job, self.site_digest, self.templates.get(job.template or "", ""))
 
-    def fingerprints(self, known: Mapping[str, str], of_base: bool) -> dict[str, str]:
-        """Every file's fingerprint. When ``known`` holds those of the base's files
-        (``of_base``), the article pages no change reaches keep theirs."""
-        reach = self.reach if of_base else None
+    def reach_over(self, outputs_of: int | None) -> frozenset[str] | None:
+        """The article pages the changes reach, if the output folder's fingerprints are of
+        snapshot ``outputs_of`` and this one was made from it; otherwise None (any page)."""
+        return self.reach if outputs_of == self.base else None
+
+    def fingerprints(self, known: Mapping[str, str],
+                     reach: frozenset[str] | None = None) -> dict[str, str]:
+        """Every file's fingerprint; the article pages outside ``reach`` (see
+        :meth:`reach_over`) keep the one ``known`` for them."""
         kept: dict[str, str] = {}
         if reach is not None:
             for url in self.site.positions:

@@ -39,7 +39,7 @@ if TYPE_CHECKING:  # the state is read before those modules are needed
     from .entities.index import EntityStats
     from .entities.registry import Registry
 
-FORMAT = "archive-state 4"
+FORMAT = "archive-state 5"
 # The packages whose versions change what the generator writes.
 DEPENDENCIES = ("jinja2", "markdown", "nh3", "babel", "hijridate", "camel-tools", "pagefind-bin")
 _SCHEMA = (
@@ -53,7 +53,7 @@ _SCHEMA = (
 )
 # Small parts, kept whole in the meta table.
 _META = ("key", "config", "pages", "registry", "declared", "discovery", "stats", "shards",
-         "indexed", "counts", "chrome")
+         "indexed", "counts", "chrome", "templates")
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,7 @@ class State:
     indexed: bool = False  # the search index was brought up to date with this state
     counts: tuple[int, int] = (0, 0)  # articles and output files, for the build's last line
     chrome: str = ""  # digest of every page's header and footer (see reach.py)
+    templates: Mapping[str, str] = field(default_factory=dict)  # template -> its digest
 
 
 @cache
@@ -203,6 +204,7 @@ class StateStore:
                     registry=meta["registry"], declared=meta["declared"],
                     discovery=meta["discovery"], stats=meta["stats"], shards=meta["shards"],
                     indexed=meta["indexed"], counts=meta["counts"], chrome=meta["chrome"],
+                    templates=meta["templates"],
                     inputs={path: Signature(size, mtime, sha) for path, size, mtime, sha in
                             db.execute("SELECT path, size, mtime, sha FROM inputs")},
                     entries={source: pickle.loads(entry) for source, entry in

@@ -238,3 +238,57 @@ def test_a_second_build_of_the_same_site_at_once_is_refused(site):
         assert f"(process {os.getpid()})" in result.stderr
         assert "another build or dev server" in result.stderr and "Traceback" not in result.stderr
     assert site.build().code == 0  # free again
+
+
+def _collector_state(shared, items):
+    import gc
+
+    return [(gc.isenabled(), gc.get_threshold()[0]) for _ in items]
+
+
+def test_the_collector_is_off_while_a_build_runs_here_and_on_in_its_workers(site):
+    """What a build allocates in its own process lives until it ends: collecting it is pure
+    cost (0.1 s of a one-article build of the whole corpus). Workers do collect (rendering
+    leaves garbage), rarely; and the collector is back on after the build."""
+    import gc
+    import sys
+
+    from generator.build import build
+    from generator.config import load_config
+    from generator.engine import Engine
+    from generator.parallel import ForkPool
+    from generator.report import Reporter
+    from generator.state import unchanged
+
+    three_articles(site)
+    site.write_config()
+    started = []
+
+    work = {unchanged.__code__, Engine.load.__code__, Engine.publish.__code__}
+
+    def count(phase, info):  # a collection that starts while the build works
+        frame = sys._getframe(1)
+        while frame is not None and frame.f_code not in work:
+            frame = frame.f_back
+        if phase == "start" and frame is not None:
+            started.append(info["generation"])
+
+    for step in ("first build", "one article added"):
+        if step == "one article added":
+            site.article("2020/four", title="الرابع", date="2020-02-01", body="خبر آخر.")
+        config, reporter = load_config(site.root / "site.toml"), Reporter(quiet=True)
+        threshold = gc.get_threshold()
+        gc.set_threshold(50)  # a collection every 50 allocations, unless it is off
+        gc.callbacks.append(count)
+        try:
+            build(config, reporter=reporter)
+        finally:
+            gc.callbacks.remove(count)
+            gc.set_threshold(*threshold)
+        assert (step, started, gc.isenabled()) == (step, [], True)
+    gc.disable()  # as in a build
+    try:
+        states = list(ForkPool(2).map(_collector_state, None, list(range(400))))
+    finally:
+        gc.enable()
+    assert set(states) == {(True, 200_000)}
