@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections.abc import Iterable, Mapping
+from functools import partial
 from pathlib import Path
 
 from . import inputs as scanning
@@ -338,7 +339,8 @@ class Engine:
         reach = None  # a change of settings, templates or assets, or of the header: any page
         if base.registry is not None and not config_changed and base.chrome == jobs.chrome.digest \
                 and not {"static", "template"} & set(kinds.values()):
-            reach = article_reach(site, before, after, touched, related, base.registry, registry)
+            reach = partial(article_reach, site, before, after, touched, related, base.registry,
+                            registry)
         state = dataclasses.replace(base, config=config, inputs=scanned, entries=entries,
                                     pages=pages, registry=registry, related=related,
                                     stats=dict(site.entities.stats), declared=declared,

@@ -5,8 +5,9 @@ did)."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property, partial
 
 import jinja2
 
@@ -32,10 +33,17 @@ class Snapshot:
     templates: Mapping[str, str]  # template -> digest of it and what it uses
     resources: Resources
     version: int
-    # The snapshot this one was made from (0: the state loaded from the cache), and the
-    # article pages whose inputs may differ from its (None: any page; see reach.py).
+    # The snapshot this one was made from (0: the state loaded from the cache), and how to
+    # tell the article pages whose inputs may differ from its (see ``reach``).
     base: int = 0
-    reach: frozenset[str] | None = None
+    reach_of: Callable[[], frozenset[str]] | None = None
+
+    @cached_property
+    def reach(self) -> frozenset[str] | None:
+        """The article pages whose inputs may differ from the base's (None: any page; see
+        reach.py). Worked out when first asked for: the dev server's edits do not need it,
+        only a publish does."""
+        return self.reach_of() if self.reach_of is not None else None
 
     @property
     def config(self) -> Config:
@@ -73,8 +81,11 @@ class Snapshot:
     def __reduce__(self):
         """Pickled without its template environment, made again from the config and assets
         where it is unpickled: a snapshot can be sent to another machine's workers."""
-        values = [getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "env"]
-        return (_restore_snapshot, tuple(values))
+        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
+                  if f.name != "env"}
+        if self.reach_of is not None:  # sent worked out: the inputs to it are not needed
+            values["reach_of"] = partial(frozenset, self.reach)
+        return (_restore_snapshot, tuple(values.values()))
 
 
 def _restore_snapshot(state, site, jobs, assets, *rest) -> Snapshot:
