@@ -2,9 +2,10 @@
 folder holds, write them beside it, index search, switch the output folder, save the state.
 
 Rendering runs where the executor says (worker processes when there are many files): every
-file is fingerprinted, and those whose fingerprint differs from what the output holds (all of
-them on a first build) are rendered and written by the workers themselves, which return only
-(file, fingerprint). Rendered pages are written as they come, never all held in memory.
+file is fingerprinted (of the article pages, only those the changes reach: ``reach.py``), and
+those whose fingerprint differs from what the output holds (all of them on a first build) are
+rendered and written by the workers themselves, which return only (file, fingerprint).
+Rendered pages are written as they come, never all held in memory.
 """
 
 from __future__ import annotations
