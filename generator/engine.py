@@ -328,7 +328,7 @@ class Engine:
             assets = collect_assets(config.paths.static)
         if previous and not config_changed and assets is previous.assets \
                 and "template" not in kinds.values():
-            env, templates = previous.env, previous.templates
+            env, templates = previous.env, previous.state.templates
         else:
             env = make_environment(config, assets)
             if base.templates and not config_changed and "template" not in kinds.values():
@@ -349,7 +349,7 @@ class Engine:
         self._version += 1
         return Snapshot(state, site, jobs, env, assets,
                         digest_of(generator_version(), config, tuple(assets.urls.items())),
-                        templates, Resources(config, self.store.of_entry, assets.files),
+                        Resources(config, self.store.of_entry, assets.files),
                         self._version, since, reach)
 
     # -- publishing -------------------------------------------------------------------------

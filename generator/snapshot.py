@@ -30,7 +30,6 @@ class Snapshot:
     env: jinja2.Environment
     assets: Assets
     site_digest: str  # generator version, config, asset names: part of every fingerprint
-    templates: Mapping[str, str]  # template -> digest of it and what it uses
     resources: Resources
     version: int
     # The snapshot this one was made from (0: the state loaded from the cache), and how to
@@ -48,6 +47,11 @@ class Snapshot:
     @property
     def config(self) -> Config:
         return self.site.config
+
+    @property
+    def templates(self) -> Mapping[str, str]:
+        """Template -> digest of it and of what it uses (kept with the state)."""
+        return self.state.templates
 
     def fingerprint(self, file: str) -> str | None:
         job = self.jobs.get(file)
