@@ -310,9 +310,8 @@ class Engine:
         before = {e.url: e for e in base.entries.values() if self.drafts or not e.draft}
         after = {e.url: e for e in visible}
         touched = {url for url in before.keys() | after.keys()
-                   if before.get(url) is not after.get(url)  # (carried over: the same entry)
-                   and getattr(before.get(url), "digest", None)
-                   != getattr(after.get(url), "digest", None)}
+                   if (old := before.get(url)) is not (new := after.get(url))  # (carried over)
+                   and getattr(old, "digest", None) != getattr(new, "digest", None)}
         stale = stale_entities(before, after, touched)
         stats = {e: s for e, s in base.stats.items() if e not in stale}
         related = still_related(base.related, before, after, touched)
