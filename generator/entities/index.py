@@ -8,10 +8,10 @@ Statistics and related articles are the expensive parts, so they are kept betwee
 
 from __future__ import annotations
 
-import heapq
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate, compress
 
 from ..frozen import FrozenDict
 from ..model import Entry
@@ -103,13 +103,28 @@ class Related:
             for url in urls:
                 scores[url] = get(url, 0.0) + share
         scores.pop(article.url, None)
-        rank = self._rank
-        return tuple(heapq.nsmallest(RELATED, scores, key=lambda url: (-scores[url], rank[url])))
+        return best(scores, self._rank, RELATED)
 
     def all_known(self) -> dict[str, tuple[str, ...]]:
         """Every list known now, for saving; only those of current articles."""
         merged = {**self._known, **self.computed}
         return {url: merged[url] for url in self._rank if url in merged}
+
+
+def best(scores: Mapping[str, float], rank: Mapping[str, int], count: int) -> tuple[str, ...]:
+    """The ``count`` urls of highest score, the lower rank first among equal scores.
+
+    Scores take few distinct values (sums of a few weights), so the lowest score that makes
+    the cut is found by counting them; only the urls above it are sorted, and only those at
+    it are ranked (an article sharing one entity with 200 others ties with all of them)."""
+    if len(scores) <= count:
+        return tuple(sorted(scores, key=lambda url: (-scores[url], rank[url])))
+    values, numbers = zip(*sorted(Counter(scores.values()).items(), reverse=True), strict=True)
+    cut = values[next(i for i, taken in enumerate(accumulate(numbers)) if taken >= count)]
+    above = sorted(compress(scores, map(cut.__lt__, scores.values())),
+                   key=lambda url: (-scores[url], rank[url]))
+    at = sorted(compress(scores, map(cut.__eq__, scores.values())), key=rank.__getitem__)
+    return (*above, *at[:count - len(above)])
 
 
 def position(memo: dict, entity: str, items: Sequence[Entry]) -> dict[str, int]:
