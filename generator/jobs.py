@@ -27,15 +27,19 @@ from .model import Article, Body, Entry, digest_of
 @dataclass(frozen=True)
 class Resources:
     """What builders may use besides their inputs: the config (part of every fingerprint),
-    the full record and body of an article entry (the entry's digest covers them) and the
-    static assets' bytes (their paths hold a hash of them)."""
+    the full record and body of an article entry (the entry's digest covers them), the record
+    alone (cheaper, for listings), and the static assets' bytes (their paths hold a hash of
+    them)."""
 
     config: Config
     records: Callable[[Entry], tuple[Article, Body]]
+    articles: Callable[[Entry], Article] | None = None  # None: the records' articles
     assets: Mapping[str, bytes] = field(default_factory=lambda: EMPTY)
 
     def article(self, entry: Entry | Article) -> Article:
-        return entry if isinstance(entry, Article) else self.records(entry)[0]
+        if isinstance(entry, Article):
+            return entry
+        return self.articles(entry) if self.articles else self.records(entry)[0]
 
     def body(self, entry: Entry | Article) -> Body:
         return self.records(entry)[1]

@@ -7,9 +7,10 @@ old state's records stay readable until the state that replaced it is saved. Eac
 vocabulary (the lookup keys of its words, see ``entities/link.py``) is kept by source file
 and read only when the registry changes.
 
-Records are stored as zlib-compressed pickles (about 2 KB an article). New entries stay in
-memory until :meth:`RecordStore.flush`, so worker processes forked during a build read them
-there. Each process and thread opens its own connection.
+Records are stored as zlib-compressed pickles, the article (about 1 KB) apart from its body
+(about 1.5 KB): listings that show an article's mentions (entity pages) load only the article.
+New entries stay in memory until :meth:`RecordStore.flush`, so worker processes forked during
+a build read them there. Each process and thread opens its own connection.
 """
 
 from __future__ import annotations
@@ -26,15 +27,28 @@ from pathlib import Path
 from .errors import BuildError
 from .model import Article, Body, Entry
 
-_SCHEMA = ("CREATE TABLE IF NOT EXISTS records (digest TEXT PRIMARY KEY, data BLOB)",
+_SCHEMA = ("DROP TABLE IF EXISTS records",  # the article and body packed together, till 2026-12
+           "CREATE TABLE IF NOT EXISTS articles (digest TEXT PRIMARY KEY, article BLOB, "
+           "body BLOB)",
            "CREATE TABLE IF NOT EXISTS vocabulary (source TEXT PRIMARY KEY, words BLOB)",
            "CREATE TABLE IF NOT EXISTS recognised (source TEXT PRIMARY KEY, sha TEXT, "
            "spans BLOB)")
 CACHED = 4096  # records kept in memory once loaded
 
 
-def pack(article: Article, body: Body) -> bytes:
-    return zlib.compress(pickle.dumps((article, body), pickle.HIGHEST_PROTOCOL), 1)
+Packed = tuple[bytes, bytes]  # an article and its body, each a compressed pickle
+
+
+def pack(article: Article, body: Body) -> Packed:
+    return _pack(article), _pack(body)
+
+
+def _pack(value) -> bytes:
+    return zlib.compress(pickle.dumps(value, pickle.HIGHEST_PROTOCOL), 1)
+
+
+def _unpack(data: bytes):
+    return pickle.loads(zlib.decompress(data))
 
 
 def pack_words(words: str | None) -> bytes | None:
@@ -57,13 +71,14 @@ class RecordStore:
     def __init__(self, path: Path):
         self.path = path
         # Not written yet: the record as objects (for pages rendered now), and packed.
-        self._fresh: dict[str, tuple[tuple[Article, Body] | None, bytes | None]] = {}
+        self._fresh: dict[str, tuple[tuple[Article, Body] | None, Packed | None]] = {}
         self._fresh_words: dict[str, bytes | None] = {}
         self._fresh_spans: dict[str, tuple[str, bytes]] = {}
         # Every vocabulary, decompressed, once read (the dev server checks them on each
         # registry edit); kept up to date by put_words and forget.
         self._vocabularies: dict[str, str | None] | None = None
         self._loaded: OrderedDict[str, tuple[Article, Body]] = OrderedDict()
+        self._articles: OrderedDict[str, Article] = OrderedDict()  # loaded without a body
         self._local = threading.local()
         self._lock = threading.Lock()
 
@@ -99,6 +114,14 @@ class RecordStore:
             raise BuildError("the cache lost an article's record; build again",
                              entry.source) from None
 
+    def article_of(self, entry: Entry) -> Article:
+        """The full record of an article entry, without its body."""
+        try:
+            return self.article(entry.digest)
+        except KeyError:
+            raise BuildError("the cache lost an article's record; build again",
+                             entry.source) from None
+
     def close(self) -> None:
         """Close this thread's connection (each thread and process has its own)."""
         db = getattr(self._local, "db", None)
@@ -109,7 +132,7 @@ class RecordStore:
     # -- records ------------------------------------------------------------------------------
 
     def put(self, digest: str, record: tuple[Article, Body] | None = None,
-            packed: bytes | None = None) -> None:
+            packed: Packed | None = None) -> None:
         """A new record: as objects, as :func:`pack` made it, or both."""
         with self._lock:
             self._fresh[digest] = (record, packed)
@@ -124,17 +147,39 @@ class RecordStore:
                 self._loaded.move_to_end(digest)
                 return cached
         if packed is None:
-            row = self._db().execute("SELECT data FROM records WHERE digest = ?",
-                                     (digest,)).fetchone()
-            if row is None:
+            packed = self._db().execute("SELECT article, body FROM articles WHERE digest = ?",
+                                        (digest,)).fetchone()
+            if packed is None:
                 raise KeyError(digest)
-            packed = row[0]
-        value = pickle.loads(zlib.decompress(packed))
-        with self._lock:
-            self._loaded[digest] = value
-            if len(self._loaded) > CACHED:
-                self._loaded.popitem(last=False)
+        value = (_unpack(packed[0]), _unpack(packed[1]))
+        self._keep(self._loaded, digest, value)
         return value
+
+    def article(self, digest: str) -> Article:
+        """The article of :meth:`record`, without unpacking its body."""
+        record, packed = self._fresh.get(digest, (None, None))
+        if record is not None:
+            return record[0]
+        with self._lock:
+            for cache in (self._loaded, self._articles):
+                cached = cache.get(digest)
+                if cached is not None:
+                    cache.move_to_end(digest)
+                    return cached[0] if cache is self._loaded else cached
+        if packed is None:
+            packed = self._db().execute("SELECT article FROM articles WHERE digest = ?",
+                                        (digest,)).fetchone()
+            if packed is None:
+                raise KeyError(digest)
+        value = _unpack(packed[0])
+        self._keep(self._articles, digest, value)
+        return value
+
+    def _keep(self, cache: OrderedDict, digest: str, value) -> None:
+        with self._lock:
+            cache[digest] = value
+            if len(cache) > CACHED:
+                cache.popitem(last=False)
 
     def missing(self, digests: Iterable[str]) -> int:
         """How many of ``digests`` the store cannot give."""
@@ -144,7 +189,7 @@ class RecordStore:
         db = self._db()
         with db:  # committed: a transaction left open would freeze what this connection sees
             _temp_set(db, "wanted", wanted)
-        found = db.execute("SELECT COUNT(*) FROM records JOIN wanted ON digest = k").fetchone()
+        found = db.execute("SELECT COUNT(*) FROM articles JOIN wanted ON digest = k").fetchone()
         return len(wanted) - found[0]
 
     # -- vocabularies -------------------------------------------------------------------------
@@ -172,7 +217,7 @@ class RecordStore:
     def put_recognised(self, source: str, key: str, spans: tuple) -> None:
         """The tagger's spans in an article, under ``key``: what they were computed from (the
         file's content hash and the generator's version, which covers the model)."""
-        packed = zlib.compress(pickle.dumps(spans, pickle.HIGHEST_PROTOCOL), 1)
+        packed = _pack(spans)
         with self._lock:
             self._fresh_spans[source] = (key, packed)
 
@@ -188,7 +233,7 @@ class RecordStore:
         found = {source: (key, spans) for source, key, spans in db.execute(
             "SELECT source, sha, spans FROM recognised JOIN wanted ON source = k")}
         found.update((s, v) for s, v in self._fresh_spans.items() if s in wanted)
-        return {source: (key, pickle.loads(zlib.decompress(spans)))
+        return {source: (key, _unpack(spans))
                 for source, (key, spans) in found.items()}
 
     # -- saving -------------------------------------------------------------------------------
@@ -198,12 +243,12 @@ class RecordStore:
         with self._lock:
             fresh, fresh_words = dict(self._fresh), dict(self._fresh_words)
             fresh_spans = dict(self._fresh_spans)
-        rows = ((d, packed if packed is not None else pack(*record))
+        rows = ((d, *(packed if packed is not None else pack(*record)))
                 for d, (record, packed) in fresh.items())
         db = self._db()
         try:
             with db:
-                db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?)", rows)
+                db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?)", rows)
                 db.executemany("INSERT OR REPLACE INTO vocabulary VALUES (?, ?)",
                                fresh_words.items())
                 db.executemany("INSERT OR REPLACE INTO recognised VALUES (?, ?, ?)",
@@ -226,7 +271,7 @@ class RecordStore:
         db = self._db()
         try:
             with db:
-                db.executemany("DELETE FROM records WHERE digest = ?", ((d,) for d in digests))
+                db.executemany("DELETE FROM articles WHERE digest = ?", ((d,) for d in digests))
                 for table in ("vocabulary", "recognised"):
                     db.executemany(f"DELETE FROM {table} WHERE source = ?",
                                    ((s,) for s in sources))
@@ -241,7 +286,7 @@ class RecordStore:
         try:
             with db:
                 sources = set(sources)
-                for table, column, keep in (("records", "digest", digests),
+                for table, column, keep in (("articles", "digest", digests),
                                             ("vocabulary", "source", sources),
                                             ("recognised", "source", sources)):
                     _temp_set(db, f"keep_{table}", keep)
