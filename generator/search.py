@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from functools import lru_cache
 from itertools import chain
 
 from . import urls
@@ -46,15 +45,8 @@ def search_terms(article: Article, body: Body, entities: Sequence[Entity]) -> st
     words = dict.fromkeys(WORD_RE.findall(strip_marks(f"{article.title}\n{body.text}")))
     names = (name for entity in entities
              for name in (*entity.names, *((entity.name_en,) if entity.name_en else ())))
-    forms = chain.from_iterable(map(_other_forms, words))
+    forms = (form for word in words for form in bare_forms(word) if form != word)
     return SEPARATOR + " " + " ".join(dict.fromkeys(chain(forms, names)))
-
-
-@lru_cache(maxsize=262_144)
-def _other_forms(word: str) -> tuple[str, ...]:
-    """The forms of ``word`` search looks it up by, but for itself (a page lists thousands of
-    words, mostly common ones: each is worked out once per process)."""
-    return tuple(form for form in bare_forms(word) if form != word)
 
 
 def article_filters(article: Article, entities: Sequence[Entity], config: Config,
