@@ -74,6 +74,9 @@ class Engine:
         self.indexed = False  # the search index is up to date with the saved state
         self.lock = threading.Lock()  # held while a snapshot is made
         self.saved: int | None = None  # the snapshot whose state is saved and output written
+        # The related lists of the last published snapshot (its version, url -> urls): its
+        # state's, and those its publish computed. An apply on it starts from them.
+        self.related_of: tuple[int, Mapping[str, tuple[str, ...]]] | None = None
         self.tagged = 0  # articles the tagger read in the current apply
         # The snapshot's discovered entities predate some article's recognised names (an
         # apply deferred grouping them; see rediscover). Such a snapshot is never published.
@@ -314,7 +317,9 @@ class Engine:
                    and getattr(old, "digest", None) != getattr(new, "digest", None)}
         stale = stale_entities(before, after, touched)
         stats = {e: s for e, s in base.stats.items() if e not in stale}
-        related = still_related(base.related, before, after, touched)
+        published = self.related_of  # (one read: the publisher thread may replace it)
+        known = published[1] if published and published[0] == since else base.related
+        related = still_related(known, before, after, touched)
         previous = self.snapshot
         patchable = previous is not None and previous.state is base
         site = assemble(config, visible, visible_pages, registry, stats=stats, related=related,

@@ -174,6 +174,7 @@ def _save(engine: Engine, snapshot: Snapshot, related: dict) -> None:
     state = replace(state, outputs=engine.outputs, shards=engine.shards, indexed=engine.indexed,
                     related={url: value for url, value in merged.items() if url in urls},
                     counts=(len(snapshot.site.articles), len(snapshot.jobs)))
+    engine.related_of = (snapshot.version, state.related)
     store, previous = engine.store, engine.saved_state
     store.flush()
     engine.state_store.save(state, previous)

@@ -367,6 +367,23 @@ def test_random_changes_reach_the_pages_that_change(theme_site):
     assert_like_cold(theme_site)
 
 
+def test_a_dev_server_started_without_a_saved_state_keeps_the_related_lists(theme_site):
+    """A server that starts cold computes every related list when it first publishes; the
+    next edit reaches only the pages that show the article, as after a build (it reached
+    every article page, each list computed again, until the server restarted)."""
+    server = load_engine(theme_site.root / "site.toml")  # no build before: no saved state
+    server.publish(search=False)
+    EDITS["article body"](theme_site)
+    server.apply([theme_site.content / "articles/2019/a4.md"])
+    snapshot = server.snapshot
+    assert snapshot.reach_over(server.outputs_of) == snapshot.reach
+    assert 0 < len(snapshot.reach) < len(snapshot.site.articles)
+    assert_reach_is_exact(snapshot, server.outputs)
+    server.publish(search=False)
+    server.close()
+    assert_like_cold(theme_site)
+
+
 def test_an_article_linked_again_unchanged_can_then_be_edited(theme_site):
     """An entity's edit links its articles again; one whose record comes out the same is a
     new entry with the same digest. Editing that article next must still find it in the
