@@ -33,13 +33,11 @@ class Resources:
 
     config: Config
     records: Callable[[Entry], tuple[Article, Body]]
-    articles: Callable[[Entry], Article] | None = None  # None: the records' articles
+    articles: Callable[[Entry], Article]
     assets: Mapping[str, bytes] = field(default_factory=lambda: EMPTY)
 
     def article(self, entry: Entry | Article) -> Article:
-        if isinstance(entry, Article):
-            return entry
-        return self.articles(entry) if self.articles else self.records(entry)[0]
+        return entry if isinstance(entry, Article) else self.articles(entry)
 
     def body(self, entry: Entry | Article) -> Body:
         return self.records(entry)[1]

@@ -27,7 +27,7 @@ from pathlib import Path
 from .errors import BuildError
 from .model import Article, Body, Entry
 
-_SCHEMA = ("DROP TABLE IF EXISTS records",  # the article and body packed together, till 2026-12
+_SCHEMA = ("DROP TABLE IF EXISTS records",  # whole records: the layout before articles apart
            "CREATE TABLE IF NOT EXISTS articles (digest TEXT PRIMARY KEY, article BLOB, "
            "body BLOB)",
            "CREATE TABLE IF NOT EXISTS vocabulary (source TEXT PRIMARY KEY, words BLOB)",
@@ -108,16 +108,16 @@ class RecordStore:
 
     def of_entry(self, entry: Entry) -> tuple[Article, Body]:
         """The full record and body of an article entry."""
-        try:
-            return self.record(entry.digest)
-        except KeyError:
-            raise BuildError("the cache lost an article's record; build again",
-                             entry.source) from None
+        return self._of(entry, self.record)
 
     def article_of(self, entry: Entry) -> Article:
         """The full record of an article entry, without its body."""
+        return self._of(entry, self.article)
+
+    @staticmethod
+    def _of(entry: Entry, load):
         try:
-            return self.article(entry.digest)
+            return load(entry.digest)
         except KeyError:
             raise BuildError("the cache lost an article's record; build again",
                              entry.source) from None
@@ -161,11 +161,11 @@ class RecordStore:
         if record is not None:
             return record[0]
         with self._lock:
-            for cache in (self._loaded, self._articles):
-                cached = cache.get(digest)
-                if cached is not None:
-                    cache.move_to_end(digest)
-                    return cached[0] if cache is self._loaded else cached
+            if (whole := self._loaded.get(digest)) is not None:
+                return whole[0]
+            if (cached := self._articles.get(digest)) is not None:
+                self._articles.move_to_end(digest)
+                return cached
         if packed is None:
             packed = self._db().execute("SELECT article FROM articles WHERE digest = ?",
                                         (digest,)).fetchone()
