@@ -353,7 +353,7 @@ class Engine:
         self._version += 1
         return Snapshot(state, site, jobs, env, assets,
                         digest_of(generator_version(), config, tuple(assets.urls.items())),
-                        Resources(config, self.store.of_entry, self.store.article_of,
+                        Resources(config, self.store.of_entry, self.store.mentions_of,
                                   assets.files),
                         self._version, since, reach)
 

@@ -21,23 +21,20 @@ from . import urls
 from .config import Config
 from .dates import Formatter
 from .frozen import EMPTY
-from .model import Article, Body, Entry, digest_of
+from .model import Article, Body, Entry, Mention, digest_of
 
 
 @dataclass(frozen=True)
 class Resources:
     """What builders may use besides their inputs: the config (part of every fingerprint),
-    the full record and body of an article entry (the entry's digest covers them), the record
-    alone (cheaper, for listings), and the static assets' bytes (their paths hold a hash of
-    them)."""
+    the full record and body of an article entry (the entry's digest covers them), the
+    mentions alone of several entries (cheaper, for listings that quote them), and the static
+    assets' bytes (their paths hold a hash of them)."""
 
     config: Config
     records: Callable[[Entry], tuple[Article, Body]]
-    articles: Callable[[Entry], Article]
+    mentions: Callable[[Sequence[Entry]], list[tuple[Mention, ...]]]
     assets: Mapping[str, bytes] = field(default_factory=lambda: EMPTY)
-
-    def article(self, entry: Entry | Article) -> Article:
-        return entry if isinstance(entry, Article) else self.articles(entry)
 
     def body(self, entry: Entry | Article) -> Body:
         return self.records(entry)[1]

@@ -7,10 +7,12 @@ old state's records stay readable until the state that replaced it is saved. Eac
 vocabulary (the lookup keys of its words, see ``entities/link.py``) is kept by source file
 and read only when the registry changes.
 
-Records are stored as zlib-compressed pickles, the article (about 1 KB) apart from its body
-(about 1.5 KB): listings that show an article's mentions (entity pages) load only the article.
-New entries stay in memory until :meth:`RecordStore.flush`, so worker processes forked during
-a build read them there. Each process and thread opens its own connection.
+Records are stored as pickles in three parts: the article (about 1 KB) and its body (about
+1.5 KB), compressed with zlib, and the article's mentions again (a few hundred bytes, not
+compressed), which is all an entity page shows of each of its articles: it loads the
+mentions of its twenty articles with one query (:meth:`RecordStore.mentions`). New entries
+stay in memory until :meth:`RecordStore.flush`, so worker processes forked during a build read
+them there. Each process and thread opens its own connection.
 """
 
 from __future__ import annotations
@@ -21,26 +23,30 @@ import sqlite3
 import threading
 import zlib
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .errors import BuildError
-from .model import Article, Body, Entry
+from .model import Article, Body, Entry, Mention
 
-_SCHEMA = ("DROP TABLE IF EXISTS records",  # whole records: the layout before articles apart
-           "CREATE TABLE IF NOT EXISTS articles (digest TEXT PRIMARY KEY, article BLOB, "
-           "body BLOB)",
+# Tables of earlier layouts are dropped (their state is of another generator version, so it is
+# discarded too): records packed whole, then articles and bodies without mentions apart.
+_SCHEMA = ("DROP TABLE IF EXISTS records",
+           "DROP TABLE IF EXISTS articles",
+           "CREATE TABLE IF NOT EXISTS article_records (digest TEXT PRIMARY KEY, article BLOB, "
+           "body BLOB, mentions BLOB)",
            "CREATE TABLE IF NOT EXISTS vocabulary (source TEXT PRIMARY KEY, words BLOB)",
            "CREATE TABLE IF NOT EXISTS recognised (source TEXT PRIMARY KEY, sha TEXT, "
            "spans BLOB)")
 CACHED = 4096  # records kept in memory once loaded
+_BATCH = 500  # digests asked for in one query (SQLite allows 999 parameters at least)
 
 
-Packed = tuple[bytes, bytes]  # an article and its body, each a compressed pickle
+Packed = tuple[bytes, bytes, bytes]  # an article, its body (compressed), its mentions
 
 
 def pack(article: Article, body: Body) -> Packed:
-    return _pack(article), _pack(body)
+    return _pack(article), _pack(body), pickle.dumps(article.mentions, pickle.HIGHEST_PROTOCOL)
 
 
 def _pack(value) -> bytes:
@@ -78,7 +84,7 @@ class RecordStore:
         # registry edit); kept up to date by put_words and forget.
         self._vocabularies: dict[str, str | None] | None = None
         self._loaded: OrderedDict[str, tuple[Article, Body]] = OrderedDict()
-        self._articles: OrderedDict[str, Article] = OrderedDict()  # loaded without a body
+        self._mentions: OrderedDict[str, tuple[Mention, ...]] = OrderedDict()  # loaded alone
         self._local = threading.local()
         self._lock = threading.Lock()
 
@@ -110,9 +116,15 @@ class RecordStore:
         """The full record and body of an article entry."""
         return self._of(entry, self.record)
 
-    def article_of(self, entry: Entry) -> Article:
-        """The full record of an article entry, without its body."""
-        return self._of(entry, self.article)
+    def mentions_of(self, entries: Sequence[Entry]) -> list[tuple[Mention, ...]]:
+        """The mentions of each of ``entries``."""
+        try:
+            found = self.mentions([entry.digest for entry in entries])
+        except KeyError as exc:
+            lost = next(entry for entry in entries if entry.digest == exc.args[0])
+            raise BuildError("the cache lost an article's record; build again",
+                             lost.source) from None
+        return [found[entry.digest] for entry in entries]
 
     @staticmethod
     def _of(entry: Entry, load):
@@ -147,33 +159,43 @@ class RecordStore:
                 self._loaded.move_to_end(digest)
                 return cached
         if packed is None:
-            packed = self._db().execute("SELECT article, body FROM articles WHERE digest = ?",
-                                        (digest,)).fetchone()
+            packed = self._db().execute("SELECT article, body FROM article_records "
+                                        "WHERE digest = ?", (digest,)).fetchone()
             if packed is None:
                 raise KeyError(digest)
         value = (_unpack(packed[0]), _unpack(packed[1]))
         self._keep(self._loaded, digest, value)
         return value
 
-    def article(self, digest: str) -> Article:
-        """The article of :meth:`record`, without unpacking its body."""
-        record, packed = self._fresh.get(digest, (None, None))
-        if record is not None:
-            return record[0]
+    def mentions(self, digests: Sequence[str]) -> dict[str, tuple[Mention, ...]]:
+        """digest -> the article's mentions, without unpacking the rest of its record; the
+        records not in memory are read with one query. KeyError names a digest not found."""
+        found: dict[str, tuple[Mention, ...]] = {}
+        packed: dict[str, bytes] = {}
         with self._lock:
-            if (whole := self._loaded.get(digest)) is not None:
-                return whole[0]
-            if (cached := self._articles.get(digest)) is not None:
-                self._articles.move_to_end(digest)
-                return cached
-        if packed is None:
-            packed = self._db().execute("SELECT article FROM articles WHERE digest = ?",
-                                        (digest,)).fetchone()
-            if packed is None:
+            for digest in digests:
+                record, fresh = self._fresh.get(digest, (None, None))
+                whole = record or self._loaded.get(digest)
+                if whole is not None:
+                    found[digest] = whole[0].mentions
+                elif (cached := self._mentions.get(digest)) is not None:
+                    self._mentions.move_to_end(digest)
+                    found[digest] = cached
+                elif fresh is not None:
+                    packed[digest] = fresh[2]
+        wanted = [d for d in dict.fromkeys(digests) if d not in found and d not in packed]
+        for start in range(0, len(wanted), _BATCH):
+            batch = wanted[start:start + _BATCH]
+            packed.update(self._db().execute(
+                "SELECT digest, mentions FROM article_records WHERE digest IN "
+                f"({','.join('?' * len(batch))})", batch))
+        for digest in wanted:
+            if digest not in packed:
                 raise KeyError(digest)
-        value = _unpack(packed[0])
-        self._keep(self._articles, digest, value)
-        return value
+        for digest, data in packed.items():
+            found[digest] = pickle.loads(data)
+            self._keep(self._mentions, digest, found[digest])
+        return found
 
     def _keep(self, cache: OrderedDict, digest: str, value) -> None:
         with self._lock:
@@ -189,7 +211,8 @@ class RecordStore:
         db = self._db()
         with db:  # committed: a transaction left open would freeze what this connection sees
             _temp_set(db, "wanted", wanted)
-        found = db.execute("SELECT COUNT(*) FROM articles JOIN wanted ON digest = k").fetchone()
+        found = db.execute("SELECT COUNT(*) FROM article_records JOIN wanted ON digest = k"
+                           ).fetchone()
         return len(wanted) - found[0]
 
     # -- vocabularies -------------------------------------------------------------------------
@@ -248,7 +271,8 @@ class RecordStore:
         db = self._db()
         try:
             with db:
-                db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?)", rows)
+                db.executemany("INSERT OR REPLACE INTO article_records VALUES (?, ?, ?, ?)",
+                               rows)
                 db.executemany("INSERT OR REPLACE INTO vocabulary VALUES (?, ?)",
                                fresh_words.items())
                 db.executemany("INSERT OR REPLACE INTO recognised VALUES (?, ?, ?)",
@@ -271,7 +295,8 @@ class RecordStore:
         db = self._db()
         try:
             with db:
-                db.executemany("DELETE FROM articles WHERE digest = ?", ((d,) for d in digests))
+                db.executemany("DELETE FROM article_records WHERE digest = ?",
+                               ((d,) for d in digests))
                 for table in ("vocabulary", "recognised"):
                     db.executemany(f"DELETE FROM {table} WHERE source = ?",
                                    ((s,) for s in sources))
@@ -286,7 +311,7 @@ class RecordStore:
         try:
             with db:
                 sources = set(sources)
-                for table, column, keep in (("articles", "digest", digests),
+                for table, column, keep in (("article_records", "digest", digests),
                                             ("vocabulary", "source", sources),
                                             ("recognised", "source", sources)):
                     _temp_set(db, f"keep_{table}", keep)

@@ -12,7 +12,7 @@ def read(site, **options):
 
 def records(site, **options):
     snapshot = load_engine(site.write_config(), **options).snapshot
-    return [snapshot.resources.article(entry) for entry in snapshot.site.articles]
+    return [snapshot.resources.records(entry)[0] for entry in snapshot.site.articles]
 
 
 def test_defaults_and_optional_fields(site):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zlib
+from pathlib import Path
 
 import pytest
 
@@ -28,7 +29,7 @@ def test_vocabularies_stay_in_step_with_writes_and_deletes(tmp_path):
     other.close()
 
 
-def _record(title="خبر"):
+def _record(title="خبر", mentions=()):
     from datetime import datetime
     from pathlib import Path
 
@@ -36,7 +37,7 @@ def _record(title="خبر"):
 
     body = Body("<p>نص</p>", "نص")
     article = Article(source=Path("a.md"), slug="a", url="articles/a/", title=title,
-                      date=datetime(2019, 3, 19), summary="", word_count=1)
+                      date=datetime(2019, 3, 19), summary="", word_count=1, mentions=mentions)
     return with_digest(article, body), body
 
 
@@ -45,36 +46,68 @@ def _same(one, other) -> bool:
     return (one.digest, one.title) == (other.digest, other.title)
 
 
-def test_an_article_loads_without_its_body(tmp_path):
-    """Entity pages show an article's mentions, not its body: the body is not unpacked."""
+def test_mentions_load_without_the_rest_of_the_record(tmp_path):
+    """Entity pages show one mention of each of their articles: neither the article nor its
+    body is unpacked, and the records not in memory are read in one query."""
     import sqlite3
 
+    from generator.model import Mention
     from generator.store import pack
 
     store = RecordStore(tmp_path / "cache.sqlite")
-    article, body = _record()
-    store.put("d1", None, pack(article, body))
-    assert _same(store.article("d1"), article)  # from what is not written yet
+    records = {f"d{n}": _record(f"خبر {n}", (Mention(f"e{n}", n, "القاهرة", "في", "اليوم"),))
+               for n in range(1, 4)}
+    for digest, (article, body) in records.items():
+        store.put(digest, None, pack(article, body))
+    expected = {d: article.mentions for d, (article, _) in records.items()}
+    assert store.mentions(["d3", "d1"]) == {"d3": expected["d3"], "d1": expected["d1"]}
     store.flush()
-    with sqlite3.connect(tmp_path / "cache.sqlite") as db:
-        db.execute("UPDATE articles SET body = x'00'")  # a body that cannot be unpacked
+    with sqlite3.connect(tmp_path / "cache.sqlite") as db:  # the rest cannot be unpacked
+        db.execute("UPDATE article_records SET article = x'00', body = x'00'")
     fresh = RecordStore(tmp_path / "cache.sqlite")
-    assert _same(fresh.article("d1"), article)
-    with pytest.raises(zlib.error):  # the body is read only when asked for
+    queries = []
+    fresh._db().set_trace_callback(queries.append)
+    assert fresh.mentions(["d1", "d2", "d3"]) == expected
+    assert len(queries) == 1
+    assert fresh.mentions(["d2"]) == {"d2": expected["d2"]}  # kept in memory once loaded
+    assert len(queries) == 1
+    with pytest.raises(zlib.error):  # the rest is read only when asked for
         fresh.record("d1")
+    with pytest.raises(KeyError, match="d9"):
+        fresh.mentions(["d1", "d9"])
     store.close()
     fresh.close()
 
 
-def test_a_cache_of_the_old_layout_is_replaced(tmp_path):
-    """Records packed whole (the layout before articles and bodies were apart) are dropped:
-    the state that used them is of another generator version and is discarded too."""
+def test_a_lost_record_is_named_by_its_article(tmp_path):
+    from generator.errors import BuildError
+    from generator.model import Entry
+
+    store = RecordStore(tmp_path / "cache.sqlite")
+    article, body = _record()
+    store.put(article.digest, (article, body))
+    lost = Entry.of(_record("آخر")[0])
+    assert store.mentions_of([Entry.of(article)]) == [()]
+    with pytest.raises(BuildError, match="lost an article's record") as failure:
+        store.mentions_of([Entry.of(article), lost])
+    assert failure.value.path == Path(lost.source)
+    store.close()
+
+
+@pytest.mark.parametrize("old", [
+    "CREATE TABLE records (digest TEXT PRIMARY KEY, data BLOB)",  # records packed whole
+    "CREATE TABLE articles (digest TEXT PRIMARY KEY, article BLOB, body BLOB)",  # no mentions
+])
+def test_a_cache_of_an_old_layout_is_replaced(tmp_path, old):
+    """Records of an earlier layout are dropped: the state that used them is of another
+    generator version and is discarded too."""
     import sqlite3
 
     path = tmp_path / "cache.sqlite"
+    name = old.split()[2]
     with sqlite3.connect(path) as db:
-        db.execute("CREATE TABLE records (digest TEXT PRIMARY KEY, data BLOB)")
-        db.execute("INSERT INTO records VALUES ('d1', x'00')")
+        db.execute(old)
+        db.execute(f"INSERT INTO {name} (digest) VALUES ('d1')")
     store = RecordStore(path)
     assert store.missing(["d1"]) == 1
     article, body = _record()
@@ -84,5 +117,5 @@ def test_a_cache_of_the_old_layout_is_replaced(tmp_path):
     assert _same(loaded, article) and loaded_body == body
     with sqlite3.connect(path) as db:
         tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
-    assert "records" not in tables and "articles" in tables
+    assert name not in tables and "article_records" in tables
     store.close()

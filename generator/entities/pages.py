@@ -13,7 +13,7 @@ from camel_tools.utils.normalize import normalize_alef_ar, normalize_alef_maksur
 from .. import jsonld
 from ..dates import Formatter, rfc3339
 from ..jobs import PageJob, Pager, Resources, feed_job, paginate
-from ..model import Article, Entry, Site
+from ..model import Entry, Mention, Site
 from ..text import strip_marks
 from ..urls import Urls, entity_index_url
 from .index import EntityStats
@@ -81,7 +81,9 @@ def entity_context(res: Resources, chrome, entity: Entity, article_count: int,
         "last": ends[1],
         "timeline": timeline,
         "cooccurring": cooccurring,
-        "mentions": {a.url: _mention_of(res.article(a), entity.id) for a in pager.items},
+        "mentions": {a.url: _mention_of(mentions, entity.id)
+                     for a, mentions in zip(pager.items, res.mentions(pager.items),
+                                            strict=True)},
         "feed_url": f"{entity.url}feed.xml",
         "jsonld": jsonld.entity_page(entity, Urls(config)),
         "pager": pager,
@@ -92,8 +94,8 @@ def _simple(res: Resources, *items) -> dict:
     return dict(items)
 
 
-def _mention_of(article: Article, entity_id: str):
-    return next((m for m in article.mentions if m.entity == entity_id), None)
+def _mention_of(mentions: tuple[Mention, ...], entity_id: str) -> Mention | None:
+    return next((m for m in mentions if m.entity == entity_id), None)
 
 
 def _timeline(stats: EntityStats, article_count: int, fmt: Formatter, rtl: bool) -> str:
