@@ -23,6 +23,7 @@ goes). Files the generator did not write at the top of the output folder (say ``
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import json
@@ -30,11 +31,14 @@ import os
 import shutil
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import BuildError
 from .model import digest_of
+
+RELINK_THREADS = 4  # threads relinking the mirror after a switch
 
 
 @dataclass(frozen=True)
@@ -322,18 +326,31 @@ def _link_tree(source: Path, target: Path) -> None:
 
 
 def _relink(source: Path, target: Path, files: set[str]) -> None:
-    """Make each of ``files`` in ``target`` a hard link to ``source``'s (or absent)."""
-    for file in sorted(files):
-        origin, copy = source / file, target / file
-        if origin.is_file():
-            copy.parent.mkdir(parents=True, exist_ok=True)
-            tmp = copy.with_name(f".tmp-link-{copy.name}")
-            tmp.unlink(missing_ok=True)
-            os.link(origin, tmp)
-            os.replace(tmp, copy)
-        elif copy.is_file():
-            copy.unlink()
-            _prune(copy.parent, target)
+    """Make each of ``files`` in ``target`` a hard link to ``source``'s (or absent).
+
+    ``target`` is the mirror, which nothing serves, and the journal says it is not one until
+    this is done, so a file is replaced by an unlink and a link rather than atomically; and
+    threads share the files, as the system calls release the interpreter's lock."""
+    origin_root, copy_root = os.fspath(source), os.fspath(target)
+
+    def relink(file: str) -> str | None:
+        """Relink one file; the file itself if ``source`` no longer has it."""
+        origin, copy = os.path.join(origin_root, file), os.path.join(copy_root, file)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(copy)
+        try:
+            os.link(origin, copy)
+        except FileNotFoundError:
+            if not os.path.isfile(origin):
+                return file
+            os.makedirs(os.path.dirname(copy), exist_ok=True)
+            os.link(origin, copy)
+        return None
+
+    with ThreadPoolExecutor(RELINK_THREADS) as pool:
+        gone = [file for file in pool.map(relink, sorted(files)) if file is not None]
+    for file in gone:
+        _prune((target / file).parent, target)
 
 
 # -- switching two folders ----------------------------------------------------------------------

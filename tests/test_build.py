@@ -206,6 +206,36 @@ def test_removed_article_removes_its_pages(site):
     assert broken_links(site.public) == []
 
 
+def test_the_mirror_holds_the_new_site_after_each_build(site):
+    """Beside the output lies its mirror (output.py): after every build each of its files is
+    a hard link to the output's, and it holds nothing else, not even an empty folder."""
+    from generator.config import load_config
+    from generator.output import Output
+
+    def assert_mirrors() -> None:
+        config = load_config(site.root / "site.toml")
+        mirror = Output(config.paths.output, config.paths.cache).next
+        live = {p.relative_to(site.public).as_posix(): p.stat().st_ino
+                for p in site.public.rglob("*") if p.is_file()}
+        copy = {p.relative_to(mirror).as_posix(): p.stat().st_ino
+                for p in mirror.rglob("*") if p.is_file()}
+        assert copy == live
+        assert [p for p in mirror.rglob("*") if p.is_dir() and not any(p.iterdir())] == []
+
+    three_articles(site)
+    site.build("--no-search")  # the first build links each file into a new mirror
+    assert_mirrors()
+    site.article("2019/two", title="الثاني معدل", date="2019-04-02", category="economy")
+    site.article("2021/four", title="الرابع", date="2021-06-01", category="culture")
+    os.remove(site.content / "articles/2020/three.md")
+    run = site.build("--no-search")  # files changed, added in new folders and removed
+    assert "removed" in run.out and not (site.public / "articles/2020").exists()
+    assert_mirrors()
+    os.remove(site.content / "articles/2021/four.md")
+    site.build("--no-search")
+    assert_mirrors()
+
+
 def test_build_leaves_foreign_files_alone(site):
     site.article("a")
     site.public.mkdir()
