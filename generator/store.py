@@ -69,6 +69,10 @@ def _temp_set(db: sqlite3.Connection, table: str, values: Iterable[str]) -> None
     db.executemany(f"INSERT OR IGNORE INTO {table} VALUES (?)", ((v,) for v in values))
 
 
+def _lost(entry: Entry) -> BuildError:
+    return BuildError("the cache lost an article's record; build again", entry.source)
+
+
 def _unpack_words(packed: bytes | None) -> str | None:
     return None if packed is None else zlib.decompress(packed).decode("utf-8")
 
@@ -121,9 +125,7 @@ class RecordStore:
         try:
             found = self.mentions([entry.digest for entry in entries])
         except KeyError as exc:
-            lost = next(entry for entry in entries if entry.digest == exc.args[0])
-            raise BuildError("the cache lost an article's record; build again",
-                             lost.source) from None
+            raise _lost(next(e for e in entries if e.digest == exc.args[0])) from None
         return [found[entry.digest] for entry in entries]
 
     @staticmethod
@@ -131,8 +133,7 @@ class RecordStore:
         try:
             return load(entry.digest)
         except KeyError:
-            raise BuildError("the cache lost an article's record; build again",
-                             entry.source) from None
+            raise _lost(entry) from None
 
     def close(self) -> None:
         """Close this thread's connection (each thread and process has its own)."""

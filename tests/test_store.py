@@ -88,9 +88,11 @@ def test_a_lost_record_is_named_by_its_article(tmp_path):
     store.put(article.digest, (article, body))
     lost = Entry.of(_record("آخر")[0])
     assert store.mentions_of([Entry.of(article)]) == [()]
-    with pytest.raises(BuildError, match="lost an article's record") as failure:
-        store.mentions_of([Entry.of(article), lost])
-    assert failure.value.path == Path(lost.source)
+    for load in (lambda: store.mentions_of([Entry.of(article), lost]),
+                 lambda: store.of_entry(lost)):
+        with pytest.raises(BuildError, match="lost an article's record") as failure:
+            load()
+        assert failure.value.path == Path(lost.source)
     store.close()
 
 
