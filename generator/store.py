@@ -118,7 +118,10 @@ class RecordStore:
 
     def of_entry(self, entry: Entry) -> tuple[Article, Body]:
         """The full record and body of an article entry."""
-        return self._of(entry, self.record)
+        try:
+            return self.record(entry.digest)
+        except KeyError:
+            raise _lost(entry) from None
 
     def mentions_of(self, entries: Sequence[Entry]) -> list[tuple[Mention, ...]]:
         """The mentions of each of ``entries``."""
@@ -127,13 +130,6 @@ class RecordStore:
         except KeyError as exc:
             raise _lost(next(e for e in entries if e.digest == exc.args[0])) from None
         return [found[entry.digest] for entry in entries]
-
-    @staticmethod
-    def _of(entry: Entry, load):
-        try:
-            return load(entry.digest)
-        except KeyError:
-            raise _lost(entry) from None
 
     def close(self) -> None:
         """Close this thread's connection (each thread and process has its own)."""
@@ -185,6 +181,7 @@ class RecordStore:
                 elif fresh is not None:
                     packed[digest] = fresh[2]
         wanted = [d for d in dict.fromkeys(digests) if d not in found and d not in packed]
+        # One IN query a page (twenty digests), not _temp_set's four statements and a commit.
         for start in range(0, len(wanted), _BATCH):
             batch = wanted[start:start + _BATCH]
             packed.update(self._db().execute(

@@ -189,7 +189,10 @@ class Bench:
             times.append(self.build(*args)[0])
         prepare()  # one more run, for its memory
         peak = self.build(*args, sample=True)[1]
-        median = statistics.median(times)
+        return self.row(label, statistics.median(times), peak, note)
+
+    def row(self, label: str, median: float, peak: int, note: str = "") -> float:
+        """A row of the table, printed as it is measured."""
         self.rows.append((label, median, peak, note))
         print(f"  {label:<46} {median:>8.2f} s  {peak / 2**20:>6.0f} MB {note}", flush=True)
         return median
@@ -296,26 +299,24 @@ class Bench:
     def cold_against_hugo(self, hugo: Path | None) -> tuple[float | None, float, float | None]:
         """Cold builds without search, each run right after a cold Hugo build (when Hugo is
         there): Hugo's median, ours, and the median of the pairs' ratios."""
+        def hugo_cold(sample: bool = False) -> tuple[float, int, str]:
+            self.set_aside(hugo / "public", hugo / "resources")
+            return timed(["hugo", "--quiet"], hugo, sample)
+
+        def our_cold(sample: bool = False) -> tuple[float, int, str]:
+            self.cold()
+            return self.build("--no-search", sample=sample)
+
         ours, theirs = [], []
         for _ in range(self.runs):
             if hugo is not None:
-                self.set_aside(hugo / "public", hugo / "resources")
-                theirs.append(timed(["hugo", "--quiet"], hugo)[0])
-            self.cold()
-            ours.append(self.build("--no-search")[0])
-        median = statistics.median(ours)
+                theirs.append(hugo_cold()[0])
+            ours.append(our_cold()[0])
         if hugo is not None:  # one more run of each, for its memory
-            self.set_aside(hugo / "public", hugo / "resources")
-            self.rows.append(("Hugo 0.111, same Markdown, categories, cold",
-                              statistics.median(theirs), timed(["hugo", "--quiet"], hugo,
-                                                               sample=True)[1], ""))
-            print(f"  {'Hugo, same Markdown, categories, cold':<46} "
-                  f"{self.rows[-1][1]:>8.2f} s  {self.rows[-1][2] / 2**20:>6.0f} MB", flush=True)
-        self.cold()
-        peak = self.build("--no-search", sample=True)[1]
-        self.rows.append(("cold build without search", median, peak, ""))
-        print(f"  {'cold build without search':<46} {median:>8.2f} s  {peak / 2**20:>6.0f} MB",
-              flush=True)
+            self.row("Hugo 0.111, same Markdown, categories, cold", statistics.median(theirs),
+                     hugo_cold(sample=True)[1])
+        median = self.row("cold build without search", statistics.median(ours),
+                          our_cold(sample=True)[1])
         if hugo is None:
             return None, median, None
         return (statistics.median(theirs), median,
