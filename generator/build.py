@@ -1,10 +1,12 @@
 """The build, as a table of contents: each stage is one step of the engine, timed and counted.
 
-    scan    a stat walk of the inputs: if nothing changed since the last build, stop here
+    scan    a stat walk of the inputs (and of the output's folders, for changes by hand): if
+            nothing changed since the last build, stop here
     load    the saved state, and which inputs changed since
     read    read and link the articles that changed (or could name a changed entity)
     index   assemble the site's indexes, and which article pages the changes reach
-    plan    every output file's job: its template and inputs
+    plan    every output file's job: its template and inputs; the next site begun beside
+            the output folder (and what was changed in it by hand told)
     render  fingerprint the files (of article pages, those the changes reach), render
             those whose fingerprint changed, beside the output folder
     write   remove what disappeared; the output folder switches at the end

@@ -19,26 +19,42 @@ from the output's, and removes the files it did not write (the very first build,
 output folder yet, writes into a new folder and links each file into a new mirror as it
 goes). Files the generator did not write at the top of the output folder (say ``CNAME`` or
 ``downloads/``) are carried over; the folders it writes are its own.
+
+Changes made by hand to the output folder between builds are told by its folders' change times
+(:meth:`Output.changed_by_hand`): in the generator's folders the switch undoes them (``next``
+holds the last build's files), and the old folder gets those folders made to match as it
+becomes the mirror; in the others ``next`` is made to match the output first, so they stay as
+the user left them. A build that fails after it began leaves the journal saying there is no
+mirror (its workers may have written files they did not report): the next build makes one
+and renders every file.
 """
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import ctypes.util
 import json
 import os
 import shutil
-import sys
-import tempfile
-from concurrent.futures import ThreadPoolExecutor
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import BuildError
+from .files import (
+    atomic_write,
+    changed_since,
+    every_folder,
+    exchange,
+    folders_of,
+    folders_under,
+    inode,
+    link_tree,
+    prune,
+    reconcile,
+    relink,
+    same_bytes,
+)
 from .model import digest_of
-
-RELINK_THREADS = 4  # threads relinking the mirror after a switch
 
 
 @dataclass(frozen=True)
@@ -81,7 +97,7 @@ class Staging:
                 self._folder(mirror.parent)
                 os.link(target, mirror)
             return True
-        if _same_bytes(target, data):
+        if same_bytes(target, data):
             return False
         self._folder(target.parent)
         atomic_write(target, data)
@@ -99,6 +115,17 @@ class Transaction:
     output: Output
     staging: Staging
     touched: set[str] = field(default_factory=set)  # files written or removed in ``next``
+    # Every file is rendered: the output's files are not known, or its mirror was made anew
+    # (after a build that failed or was killed, which may have written into it).
+    fresh: bool = False
+    # Folders of the output changed by hand since the last build (None: perhaps any); the
+    # switch undoes that, and the mirror is then made to match them.
+    by_hand: set[str] | None = field(default_factory=set)
+
+    @property
+    def restores(self) -> bool:
+        """Whether the switch would undo changes made by hand to the output folder."""
+        return self.by_hand is None or bool(self.by_hand)
 
     def put(self, file: str, data: bytes) -> bool:
         changed = self.staging.put(file, data)
@@ -116,7 +143,7 @@ class Transaction:
             path = self.staging.next / file
             if path.is_file():
                 path.unlink()
-                _prune(path.parent, self.staging.next)
+                prune(path.parent, self.staging.next)
                 removed += 1
                 self.touched.add(file)
         return removed
@@ -150,8 +177,8 @@ class Transaction:
     def commit(self) -> None:
         self.output.commit(self)
 
-    def abort(self) -> None:
-        self.output.abort(self)
+    def abort(self, failed: bool = True) -> None:
+        self.output.abort(self, failed)
 
 
 class Output:
@@ -161,9 +188,10 @@ class Output:
         self.next = self.area / "next"
         self.journal = self.area / "journal.json"
 
-    def begin(self, fresh: bool, owned: set[str]) -> Transaction:
-        """Start preparing the next site: from nothing (``fresh``) or from the current one.
-        ``owned``: the top-level names the generator writes (all else is carried over)."""
+    def begin(self, fresh: bool, owned: set[str], known: Iterable[str] = ()) -> Transaction:
+        """Start preparing the next site: from nothing (no output folder yet) or from the
+        current one. ``owned``: the top-level names the generator writes (all else is carried
+        over, as it is now); ``known``: the files the last build wrote (``fresh``: not known)."""
         try:
             self.area.mkdir(parents=True, exist_ok=True)
             self._clear_trash()
@@ -173,14 +201,21 @@ class Output:
                 mirror = self.area / "mirror"
                 self._discard(mirror)
                 mirror.mkdir()
-                staging = Staging(self.live, self.next, True, mirror)
+                transaction = Transaction(self, Staging(self.live, self.next, True, mirror),
+                                          fresh=True)
             else:  # from the mirror of the output (even when the build renders everything)
-                if not self._mirrors():
+                since = self._synced_at()
+                by_hand: set[str] | None = set()
+                if since is None:  # no mirror known to be one: a new one, of the output now
                     self._discard(self.next)
-                    _link_tree(self.live, self.next)
-                staging = Staging(self.live, self.next, False, None)
+                    link_tree(self.live, self.next)
+                elif fresh:
+                    by_hand = None
+                else:
+                    by_hand = self.changed_by_hand(known, since)
+                transaction = Transaction(self, Staging(self.live, self.next, False, None),
+                                          fresh=fresh or since is None, by_hand=by_hand)
             self._write_journal(synced=False)
-            transaction = Transaction(self, staging)
             self._carry_over(transaction, owned)
         except OSError as exc:
             raise BuildError(f"cannot prepare the output folder: {exc}", self.live) from None
@@ -195,26 +230,33 @@ class Output:
                 self.live.parent.mkdir(parents=True, exist_ok=True)
                 os.rename(self.next, self.live)
                 self.next.mkdir()
-            # The switch is done; now the old folder becomes the mirror of the new one.
+            # The switch is done; now the old folder becomes the mirror of the new one: the
+            # files written, and the folders changed by hand in it (or, not knowing, every one).
             if staging.mirror is not None:
                 self._discard(self.next)
                 os.rename(staging.mirror, self.next)
             else:
-                _relink(self.live, self.next, transaction.touched)
+                relink(self.live, self.next, transaction.touched)
+                by_hand = transaction.by_hand
+                reconcile(self.live, self.next, every_folder(self.next) if by_hand is None
+                          else by_hand)
             self._write_journal(synced=True)
             self._clear_trash()
         except OSError as exc:
             raise BuildError(f"cannot switch to the new output: {exc}", self.live) from None
 
-    def abort(self, transaction: Transaction) -> None:
-        """Undo a transaction that was not committed (the output folder was never touched)."""
+    def abort(self, transaction: Transaction, failed: bool) -> None:
+        """End a transaction without switching (the output folder was never touched): one
+        that found nothing to change, or one that ``failed``. A failed build may have written
+        files into the mirror that it did not get to record (a worker's, say), so the journal
+        is left saying there is no mirror: the next build makes one and renders every file."""
         try:
             if transaction.staging.fresh:
                 self._discard(self.next)
                 if transaction.staging.mirror is not None:
                     self._discard(transaction.staging.mirror)
-            else:
-                _relink(self.live, self.next, transaction.touched)
+            elif not failed:
+                relink(self.live, self.next, transaction.touched)
                 self._write_journal(synced=True)
             self._clear_trash()
         except OSError:
@@ -222,31 +264,82 @@ class Output:
 
     # -- the mirror -----------------------------------------------------------------------------
 
-    def _mirrors(self) -> bool:
+    def changed_by_hand(self, known: Iterable[str], since: int | None = None) -> set[str] | None:
+        """The folders of the output whose entries changed since the mirror was made to match
+        it (``since``, the journal's time): the folders of ``known`` (the files the last build
+        wrote) and every folder of the others. None if there is no mirror to tell by."""
+        since = self._synced_at() if since is None else since
+        if since is None or not self.live.is_dir():
+            return None
+        folders = folders_of(known)
+        with os.scandir(self.live) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False) and entry.name not in folders:
+                    folders |= folders_under(self.live, entry.name)
+        return changed_since(self.live, folders, since)
+
+    def _synced_at(self) -> int | None:
+        """When the mirror was last made to match the output folder (the journal's time), if
+        it does."""
         try:
-            journal = json.loads(self.journal.read_text(encoding="utf-8"))
-            return (journal.get("synced") is True
-                    and journal.get("live") == _inode(self.live)
-                    and journal.get("next") == _inode(self.next))
+            with open(self.journal, encoding="utf-8") as handle:
+                journal = json.loads(handle.read())
+                written = os.fstat(handle.fileno()).st_ctime_ns
+            if (journal.get("synced") is True and journal.get("live") == inode(self.live)
+                    and journal.get("next") == inode(self.next)):
+                return written
         except (OSError, ValueError, AttributeError):
-            return False
+            pass
+        return None
 
     def _write_journal(self, synced: bool) -> None:
-        data = {"synced": synced, "live": _inode(self.live), "next": _inode(self.next)}
-        atomic_write(self.journal, json.dumps(data).encode())
+        data = json.dumps({"synced": synced, "live": inode(self.live),
+                           "next": inode(self.next)}).encode()
+        atomic_write(self.journal, data)
+        # A synced journal's time is what later changes are told by: it must come after the
+        # switch (the last change this build made to the output folder), and file times move
+        # in steps of a few milliseconds: wait for the next one if need be.
+        while synced and os.stat(self.journal).st_ctime_ns <= os.stat(self.live).st_ctime_ns:
+            time.sleep(0.001)
+            atomic_write(self.journal, data)
 
     def _carry_over(self, transaction: Transaction, owned: set[str]) -> None:
-        """Top-level files and folders of the output that the generator does not write."""
+        """Top-level files and folders of the output that the generator does not write, as
+        they are in the output folder now."""
         staging = transaction.staging
         live = {e.name for e in os.scandir(self.live)} if self.live.is_dir() else set()
         target = {e.name for e in os.scandir(staging.next)}
         for name in live - owned - target:
-            _link_tree(self.live / name, staging.next / name)
+            link_tree(self.live / name, staging.next / name)
             if staging.mirror is not None:
-                _link_tree(self.live / name, staging.mirror / name)
-        if staging.mirror is None:
-            for name in target - owned - live:  # removed by hand from the output
-                self._discard(staging.next / name)
+                link_tree(self.live / name, staging.mirror / name)
+        if staging.mirror is not None:
+            return
+        for name in target - owned - live:  # removed by hand from the output
+            self._discard(staging.next / name)
+        for name in (live & target) - owned:
+            if not self._alike(name):
+                self._discard(staging.next / name)  # replaced by hand
+                link_tree(self.live / name, staging.next / name)
+        by_hand = transaction.by_hand
+        if by_hand is None:
+            reconcile(self.live, staging.next,
+                      set().union(*(folders_under(self.live, name) for name in live - owned)))
+            return
+        carried = {folder for folder in by_hand if folder and folder.split("/")[0] not in owned}
+        reconcile(self.live, staging.next, carried)
+        # What is left is the generator's to undo (the top folder, if one of its names changed).
+        by_hand -= carried
+        if all(self._alike(name) for name in owned & (live | target)):
+            by_hand.discard("")
+
+    def _alike(self, name: str) -> bool:
+        """Whether a top-level name of the output is the same in ``next``: folders both (what
+        they hold is told apart), or links to the same file."""
+        here, there = self.live / name, self.next / name
+        if here.is_dir() or there.is_dir():
+            return here.is_dir() and there.is_dir()
+        return inode(here) == inode(there) is not None
 
     def _discard(self, path: Path) -> None:
         """Move ``path`` into the trash, emptied at the end of the build."""
@@ -268,109 +361,3 @@ def staging_area(live: Path, cache: Path) -> Path:
     if os.stat(cache).st_dev == os.stat(parent).st_dev:
         return cache / "output" / digest_of(str(live.resolve()))
     return parent / f".{live.name}.staging"
-
-
-# -- file operations ----------------------------------------------------------------------------
-
-def atomic_write(target: Path, data: bytes) -> None:
-    """Write through a temporary file and a rename: readers see the old or the new bytes."""
-    if not target.parent.is_dir():
-        target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _same_bytes(target: Path, data: bytes) -> bool:
-    try:
-        if target.stat().st_size != len(data):
-            return False
-        return target.read_bytes() == data
-    except OSError:
-        return False
-
-
-def _prune(folder: Path, root: Path) -> None:
-    while folder != root and folder.is_relative_to(root):
-        try:
-            folder.rmdir()
-        except OSError:
-            return
-        folder = folder.parent
-
-
-def _inode(path: Path) -> int | None:
-    try:
-        return os.stat(path).st_ino
-    except OSError:
-        return None
-
-
-def _link_tree(source: Path, target: Path) -> None:
-    """``target`` as a copy of ``source`` made of hard links."""
-    if source.is_file():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.link(source, target)
-        return
-    for folder, _, files in os.walk(source):
-        into = target / os.path.relpath(folder, source)
-        into.mkdir(parents=True, exist_ok=True)
-        for name in files:
-            os.link(os.path.join(folder, name), into / name)
-
-
-def _relink(source: Path, target: Path, files: set[str]) -> None:
-    """Make each of ``files`` in ``target`` a hard link to ``source``'s (or absent).
-
-    ``target`` is the mirror, which nothing serves, and the journal says it is not one until
-    this is done, so a file is replaced by an unlink and a link rather than atomically; and
-    threads share the files, as the system calls release the interpreter's lock."""
-    origin_root, copy_root = os.fspath(source), os.fspath(target)
-
-    def relink(file: str) -> str | None:
-        """Relink one file; the file itself if ``source`` no longer has it."""
-        origin, copy = os.path.join(origin_root, file), os.path.join(copy_root, file)
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(copy)
-        try:
-            os.link(origin, copy)
-        except FileNotFoundError:
-            if not os.path.isfile(origin):
-                return file
-            os.makedirs(os.path.dirname(copy), exist_ok=True)
-            os.link(origin, copy)
-        return None
-
-    with ThreadPoolExecutor(RELINK_THREADS) as pool:
-        gone = [file for file in pool.map(relink, sorted(files)) if file is not None]
-    for file in gone:
-        _prune((target / file).parent, target)
-
-
-# -- switching two folders ----------------------------------------------------------------------
-
-_RENAME_EXCHANGE = 2  # linux/fs.h
-_RENAME_SWAP = 2  # macOS stdio.h
-_AT_FDCWD = -100
-
-
-def exchange(a: Path, b: Path) -> None:
-    """Swap two folders in one step where the system can; otherwise by two renames."""
-    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-    source, target = os.fsencode(a), os.fsencode(b)
-    if sys.platform.startswith("linux") and hasattr(libc, "renameat2"):
-        if libc.renameat2(_AT_FDCWD, source, _AT_FDCWD, target, _RENAME_EXCHANGE) == 0:
-            return
-    elif sys.platform == "darwin" and hasattr(libc, "renamex_np"):
-        if libc.renamex_np(source, target, _RENAME_SWAP) == 0:
-            return
-    aside = b.with_name(f".{b.name}.old")
-    os.rename(b, aside)
-    os.rename(a, b)
-    os.rename(aside, a)

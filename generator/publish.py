@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from .errors import BuildError
-from .output import Output, PublishResult, Staging, WriteStats
+from .output import Output, PublishResult, Staging, Transaction, WriteStats
 from .parallel import executor_for
 from .report import plural
 from .search_index import SEARCH_FOLDER, index_shards, plan_shards, shard_digest
@@ -37,19 +37,22 @@ def publish(engine: Engine, snapshot: Snapshot, search: bool = True) -> PublishR
     fresh = not known or not output.live.is_dir()
     indexing = bool(search and config.search)
     if engine.saved == snapshot.version and output.live.is_dir() \
-            and (engine.indexed or not indexing):
+            and (engine.indexed or not indexing) and not output.changed_by_hand(known):
         return PublishResult(len(snapshot.site.articles), len(snapshot.jobs), 0,
                              WriteStats(0, len(snapshot.jobs), 0), dict(reporter.timings))
     reach = None if fresh else snapshot.reach_over(engine.outputs_of)
     with reporter.stage("plan") as line:
         owned = {file.split("/", 1)[0] for file in snapshot.jobs}  # (every part planned)
+        if indexing or not config.search:
+            owned.add(SEARCH_FOLDER)  # otherwise the index in place is carried over
+        transaction = output.begin(fresh, owned, known)
+        remade = transaction.fresh and not fresh  # (after a build that failed or was killed)
+        if remade:
+            fresh, reach = True, None
         line.note(plural(len(snapshot.jobs), "file") + (
+            ", the output's mirror made anew: every file rendered" if remade else
             f", {plural(len(reach), 'article page')} the changes reach" if reach is not None
             else ""))
-    if indexing or not config.search:
-        owned.add(SEARCH_FOLDER)  # otherwise the index in place is carried over
-
-    transaction = output.begin(fresh, owned)
     try:
         with reporter.stage("render") as line:
             fingerprints, rendered, written, related = _render(engine, snapshot, known, reach,
@@ -80,11 +83,13 @@ def publish(engine: Engine, snapshot: Snapshot, search: bool = True) -> PublishR
             shards = {}
             transaction.remove({f for f in _files_under(transaction.staging, SEARCH_FOLDER)})
         with reporter.stage("switch") as line:
-            if transaction.touched or transaction.staging.fresh or removed:
+            if transaction.touched or transaction.staging.fresh or removed \
+                    or transaction.restores:
                 transaction.commit()
-                line.note(f"{config.paths.output.name}/ now holds the new site")
+                line.note(f"{config.paths.output.name}/ now holds the new site"
+                          + _by_hand(transaction))
             else:
-                transaction.abort()  # nothing changed: the output folder is not switched
+                transaction.abort(failed=False)  # nothing changed: the output is not switched
                 line.note("nothing changed: the output folder is left as it was")
     except BaseException:
         transaction.abort()
@@ -149,6 +154,15 @@ def render_files(shared: tuple[Snapshot, Staging, dict[str, str]],
         return [(file, value, "known" if wrote is None else
                  "written" if wrote.result() else "same", related)
                 for file, value, wrote, related in pending]
+
+
+def _by_hand(transaction: Transaction) -> str:
+    """What the switch said of the output folder's changes made by hand, if any."""
+    if not transaction.restores:
+        return ""
+    folders = transaction.by_hand
+    return (" (its files were not known: each folder compared)" if folders is None else
+            f" ({plural(len(folders), 'folder')} changed by hand since the last build)")
 
 
 def _texts(snapshot: Snapshot):

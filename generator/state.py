@@ -33,6 +33,7 @@ from .config import Config
 from .errors import BuildError
 from .inputs import Signature, changed, scan
 from .model import Entry, Page, digest_of
+from .output import Output
 
 if TYPE_CHECKING:  # the state is read before those modules are needed
     from .entities.discover import Discovery, Found
@@ -100,15 +101,20 @@ def generator_version() -> str:
 def unchanged(config: Config, drafts: bool, search: bool
               ) -> tuple[bool, dict[str, Signature] | None]:
     """Whether the output folder holds exactly what a build would write now: the saved state
-    is valid, the configuration and every input are as they were, and the search index is
-    complete if one is wanted. Also the stat walk made to tell (for the build to reuse)."""
+    is valid, the configuration and every input are as they were, the search index is
+    complete if one is wanted, and nothing in the output was changed by hand. Also the stat
+    walk made to tell (for the build to reuse)."""
     saved, _ = StateStore(cache_folder(config) / "cache.sqlite").peek(state_key(config, drafts))
     if saved is None or saved.config != config or not config.paths.output.is_dir():
         return False, None
     if search and config.search and not saved.indexed:
         return False, None
     scanned = scan(config)
-    return not changed(saved.inputs, scanned), scanned
+    if changed(saved.inputs, scanned):
+        return False, scanned
+    # The inputs are the same; the output folder too, unless it was changed by hand.
+    output = Output(config.paths.output, config.paths.cache)
+    return not output.changed_by_hand(saved.outputs), scanned
 
 
 def cache_folder(config: Config) -> Path:
@@ -168,7 +174,8 @@ class StateStore:
 
     def peek(self, key: str) -> tuple[State | None, str | None]:
         """Only what tells that nothing changed: the input signatures, the config, whether
-        the search index is complete, the counts. None and why when there is no valid state."""
+        the search index is complete, the counts, the output files (their fingerprints not
+        loaded). None and why when there is no valid state."""
         try:
             db = self._connect()
             try:
@@ -180,8 +187,10 @@ class StateStore:
                     "('key', 'config', 'indexed', 'counts')")}
                 inputs = {path: Signature(size, mtime, sha) for path, size, mtime, sha in
                           db.execute("SELECT path, size, mtime, sha FROM inputs")}
+                outputs = dict.fromkeys(file for file, in db.execute("SELECT file FROM outputs"))
                 return State(key=meta["key"], config=meta["config"], inputs=inputs,
-                             indexed=meta["indexed"], counts=meta["counts"]), None
+                             indexed=meta["indexed"], counts=meta["counts"],
+                             outputs=outputs), None
             finally:
                 db.close()
         except (sqlite3.DatabaseError, pickle.UnpicklingError, EOFError, KeyError, TypeError,

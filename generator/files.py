@@ -1,0 +1,231 @@
+"""File-system operations of the output folder (``output.py``): atomic writes, trees of hard
+links, telling and undoing what changed in a folder by hand, and switching two folders.
+
+Folders are named by paths relative to a root ("" is the root itself, "a/b" a folder in it),
+as the site's files are.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+RELINK_THREADS = 4  # threads relinking the mirror after a switch
+
+
+def atomic_write(target: Path, data: bytes) -> None:
+    """Write through a temporary file and a rename: readers see the old or the new bytes."""
+    if not target.parent.is_dir():
+        target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def same_bytes(target: Path, data: bytes) -> bool:
+    try:
+        if target.stat().st_size != len(data):
+            return False
+        return target.read_bytes() == data
+    except OSError:
+        return False
+
+
+def prune(folder: Path, root: Path) -> None:
+    while folder != root and folder.is_relative_to(root):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def inode(path: Path) -> int | None:
+    try:
+        return os.stat(path).st_ino
+    except OSError:
+        return None
+
+
+def link_tree(source: Path, target: Path) -> None:
+    """``target`` as a copy of ``source`` made of hard links."""
+    if source.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.link(source, target)
+        return
+    for folder, _, files in os.walk(source):
+        into = target / os.path.relpath(folder, source)
+        into.mkdir(parents=True, exist_ok=True)
+        for name in files:
+            os.link(os.path.join(folder, name), into / name)
+
+
+def relink(source: Path, target: Path, files: set[str]) -> None:
+    """Make each of ``files`` in ``target`` a hard link to ``source``'s (or absent).
+
+    ``target`` is the mirror, which nothing serves, and the journal says it is not one until
+    this is done, so a file is replaced by an unlink and a link rather than atomically; and
+    threads share the files, as the system calls release the interpreter's lock."""
+    origin_root, copy_root = os.fspath(source), os.fspath(target)
+
+    def relink(file: str) -> str | None:
+        """Relink one file; the file itself if ``source`` no longer has it."""
+        origin, copy = os.path.join(origin_root, file), os.path.join(copy_root, file)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(copy)
+        try:
+            os.link(origin, copy)
+        except FileNotFoundError:
+            if not os.path.isfile(origin):
+                return file
+            os.makedirs(os.path.dirname(copy), exist_ok=True)
+            os.link(origin, copy)
+        return None
+
+    with ThreadPoolExecutor(RELINK_THREADS) as pool:
+        gone = [file for file in pool.map(relink, sorted(files)) if file is not None]
+    for file in gone:
+        prune((target / file).parent, target)
+
+
+# -- folders changed by hand -------------------------------------------------------------------
+
+def folders_of(files: Iterable[str]) -> set[str]:
+    """The folders holding ``files`` (paths relative to a root), their parents and the root."""
+    folders = {""}
+    for file in files:
+        folder = file.rpartition("/")[0]
+        while folder not in folders:
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
+    return folders
+
+
+def folders_under(root: Path, name: str) -> set[str]:
+    """``name`` (a folder of ``root``) and every folder under it; nothing if it is no folder."""
+    found: set[str] = set()
+    pending = [name]
+    while pending:
+        folder = pending.pop()
+        try:
+            with os.scandir(os.path.join(root, folder)) as entries:
+                pending.extend(f"{folder}/{e.name}" for e in entries
+                               if e.is_dir(follow_symlinks=False))
+        except (NotADirectoryError, FileNotFoundError):
+            continue
+        found.add(folder)
+    return found
+
+
+def every_folder(root: Path) -> set[str]:
+    """Every folder under ``root``, and the root ("")."""
+    with os.scandir(root) as entries:
+        names = [e.name for e in entries if e.is_dir(follow_symlinks=False)]
+    return set().union({""}, *(folders_under(root, name) for name in names))
+
+
+def changed_since(root: Path, folders: Iterable[str], since: int) -> set[str]:
+    """Those of ``folders`` of ``root`` changed at or after ``since`` (a file's change time, in
+    nanoseconds): a file or folder in it added, removed, renamed or replaced. The change time
+    (not the modification time, which copying tools set back) says when the folder itself was
+    made, too. A file rewritten in place is not told; a folder that is gone is left out (the
+    folder holding it changed)."""
+    by_parent: dict[str, list[str]] = {}
+    for folder in folders:
+        parent, _, name = folder.rpartition("/")
+        by_parent.setdefault(parent, []).append(name)
+    changed = set()
+    with contextlib.suppress(OSError):
+        if "" in folders and os.stat(root).st_ctime_ns >= since:
+            changed.add("")
+    # Each name is looked up in its parent, opened once: a third cheaper than whole paths.
+    for parent, names in by_parent.items():
+        try:
+            descriptor = os.open(os.path.join(root, parent), os.O_RDONLY | os.O_DIRECTORY)
+        except OSError:
+            continue
+        try:
+            for name in names:
+                try:
+                    made = os.stat(name, dir_fd=descriptor, follow_symlinks=False).st_ctime_ns
+                except OSError:
+                    continue
+                if made >= since and name:
+                    changed.add(f"{parent}/{name}" if parent else name)
+        finally:
+            os.close(descriptor)
+    return changed
+
+
+def reconcile(source: Path, target: Path, folders: Iterable[str]) -> None:
+    """Make each of ``folders`` in ``target`` hold the entries it holds in ``source``: files as
+    hard links to ``source``'s, a folder ``target`` lacks linked whole, entries ``source``
+    lacks removed. A folder in both is left as it is (list it to reconcile it too)."""
+    for folder in sorted(folders):  # (a folder before the folders in it)
+        here, there = os.path.join(source, folder), os.path.join(target, folder)
+        try:
+            with os.scandir(here) as entries:
+                wanted = {e.name: e for e in entries}
+            with os.scandir(there) as entries:
+                present = {e.name: e for e in entries}
+        except (NotADirectoryError, FileNotFoundError):
+            continue  # removed, or linked whole, with the folder holding it
+        for name, old in present.items():
+            new = wanted.get(name)
+            if new is None or not _alike(new, old):
+                _remove(old)
+        for name, new in wanted.items():
+            if not os.path.lexists(os.path.join(there, name)):
+                link_tree(Path(new.path), Path(there, name))
+
+
+def _alike(new: os.DirEntry, old: os.DirEntry) -> bool:
+    """Two folders (what they hold is reconciled apart), or links to the same file."""
+    new_folder, old_folder = new.is_dir(follow_symlinks=False), old.is_dir(follow_symlinks=False)
+    if new_folder or old_folder:
+        return new_folder and old_folder
+    return new.inode() == old.inode()
+
+
+def _remove(entry: os.DirEntry) -> None:
+    if entry.is_dir(follow_symlinks=False):
+        shutil.rmtree(entry.path)
+    else:
+        os.unlink(entry.path)
+
+
+# -- switching two folders ----------------------------------------------------------------------
+
+_RENAME_EXCHANGE = 2  # linux/fs.h
+_RENAME_SWAP = 2  # macOS stdio.h
+_AT_FDCWD = -100
+
+
+def exchange(a: Path, b: Path) -> None:
+    """Swap two folders in one step where the system can; otherwise by two renames."""
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    source, target = os.fsencode(a), os.fsencode(b)
+    if sys.platform.startswith("linux") and hasattr(libc, "renameat2"):
+        if libc.renameat2(_AT_FDCWD, source, _AT_FDCWD, target, _RENAME_EXCHANGE) == 0:
+            return
+    elif sys.platform == "darwin" and hasattr(libc, "renamex_np"):
+        if libc.renamex_np(source, target, _RENAME_SWAP) == 0:
+            return
+    aside = b.with_name(f".{b.name}.old")
+    os.rename(b, aside)
+    os.rename(a, b)
+    os.rename(aside, a)

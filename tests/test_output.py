@@ -1,0 +1,252 @@
+"""The output folder changed by hand between builds (``output.py``, ``files.py``).
+
+A build prepares the next site from the mirror of the output folder (the last build's files),
+so a change made by hand to a folder the generator writes is undone by the switch, and must
+stay undone by the builds after it (the old output folder becomes the mirror, changes and
+all). What the generator does not write (``CNAME``, ``downloads/``) is the user's and is kept
+as the user left it, build after build. Each case is checked over several builds, against a
+cold build of the same inputs, and against the mirror.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import REPO, TmpSite, tree_digest
+
+from generator.files import changed_since, folders_of, reconcile
+
+
+def write_articles(site: TmpSite) -> None:
+    site.article("one", title="الأول", date="2019-03-19", category="sport")
+    site.article("two", title="الثاني", date="2019-04-02", category="economy")
+    site.article("three", title="الثالث", date="2020-01-05", category="sport")
+
+
+def edit_an_article(site: TmpSite, n: int) -> None:
+    site.article("two", title=f"الثاني بعد التعديل {n}", date="2019-04-02", category="economy")
+
+
+def mirror_of(site: TmpSite) -> Path:
+    from generator.config import load_config
+    from generator.output import Output
+
+    config = load_config(site.root / "site.toml")
+    return Output(config.paths.output, config.paths.cache).next
+
+
+def inodes(root: Path) -> dict[str, int]:
+    return {p.relative_to(root).as_posix(): p.stat().st_ino
+            for p in root.rglob("*") if p.is_file()}
+
+
+def assert_checked(site: TmpSite, foreign: dict[str, str] | None = None) -> None:
+    """The output holds what a cold build of the same inputs writes, plus the user's files
+    (``foreign``: file -> text) as they are; the mirror is made of its very files."""
+    cold = site.root / "cold"
+    shutil.rmtree(cold, ignore_errors=True)
+    site.build("--no-search", "--out", str(cold))
+    foreign = foreign or {}
+    tops = {file.split("/")[0] for file in foreign}
+    built = {f: d for f, d in tree_digest(site.public).items() if f.split("/")[0] not in tops}
+    assert built == tree_digest(cold)
+    kept = {p.relative_to(site.public).as_posix(): p.read_text(encoding="utf-8")
+            for top in tops for p in [site.public / top, *(site.public / top).rglob("*")]
+            if p.is_file()}
+    assert kept == foreign
+    assert inodes(mirror_of(site)) == inodes(site.public)
+
+
+def replace_file(path: Path, text: str) -> None:
+    """As most editors and copying tools save: a new file renamed over the old one."""
+    fresh = path.with_name(path.name + ".new")
+    fresh.write_text(text, encoding="utf-8")
+    os.replace(fresh, path)
+
+
+def _folder_added(public: Path) -> None:
+    (public / "categories/extra").mkdir()
+    (public / "categories/extra/index.html").write_text("<p>صفحة باليد</p>", encoding="utf-8")
+
+
+def _file_made_folder(public: Path) -> None:
+    (public / "robots.txt").unlink()
+    (public / "robots.txt").mkdir()
+    (public / "robots.txt/inside.txt").write_text("x", encoding="utf-8")
+
+
+HAND_CHANGES = {
+    "a page deleted": lambda public: (public / "categories/index.html").unlink(),
+    "an article's folder deleted": lambda public: shutil.rmtree(
+        public / "articles/2019/03/one"),
+    "a page replaced": lambda public: replace_file(public / "archive/index.html", "<p>باليد</p>"),
+    "a file added": lambda public: (public / "articles/2019/03/one/notes.txt").write_text("x"),
+    "a folder added": _folder_added,
+    "a file made a folder": _file_made_folder,
+}
+
+
+@pytest.mark.parametrize("change", list(HAND_CHANGES))
+def test_a_change_by_hand_to_the_generated_files_is_undone_for_good(site, change):
+    write_articles(site)
+    site.build("--no-search")
+    HAND_CHANGES[change](site.public)
+    run = site.build("--no-search")  # no input changed: the output still did
+    assert "changed by hand since the last build" in run.out
+    assert_checked(site)
+    for n in range(2):  # the builds after it do not bring the change back
+        edit_an_article(site, n)
+        site.build("--no-search")
+        assert_checked(site)
+    assert "holds the site already" in site.build("--no-search").out
+
+
+def test_the_files_the_generator_does_not_write_stay_as_the_user_left_them(site):
+    write_articles(site)
+    site.build("--no-search")
+    (site.public / "CNAME").write_text("news.example.org", encoding="utf-8")
+    (site.public / "downloads").mkdir()
+    (site.public / "downloads/report.pdf").write_text("1", encoding="utf-8")
+    foreign = {"CNAME": "news.example.org", "downloads/report.pdf": "1"}
+    edit_an_article(site, 0)
+    site.build("--no-search")
+    assert_checked(site, foreign)
+
+    (site.public / "downloads/second.pdf").write_text("2", encoding="utf-8")  # added
+    replace_file(site.public / "downloads/report.pdf", "1 (revised)")
+    replace_file(site.public / "CNAME", "archive.example.org")
+    (site.public / "downloads/2019").mkdir()
+    (site.public / "downloads/2019/old.pdf").write_text("old", encoding="utf-8")
+    foreign = {"CNAME": "archive.example.org", "downloads/report.pdf": "1 (revised)",
+               "downloads/second.pdf": "2", "downloads/2019/old.pdf": "old"}
+    for n in (1, 2):
+        edit_an_article(site, n)
+        site.build("--no-search")
+        assert_checked(site, foreign)
+
+    shutil.rmtree(site.public / "downloads/2019")
+    (site.public / "downloads/second.pdf").unlink()
+    del foreign["downloads/2019/old.pdf"], foreign["downloads/second.pdf"]
+    run = site.build("--no-search")  # no input changed, nothing of the generator's either
+    assert "nothing changed: the output folder is left as it was" in run.out
+    assert_checked(site, foreign)
+    edit_an_article(site, 3)
+    site.build("--no-search")
+    assert_checked(site, foreign)
+    assert "holds the site already" in site.build("--no-search").out
+
+
+def test_a_failed_build_leaves_the_change_by_hand_for_the_next_one(site, tmp_path):
+    """A build that fails after it started preparing the next site leaves the output as it
+    was, changed by hand, and the next build still undoes that change."""
+    templates = tmp_path / "theme"
+    shutil.copytree(REPO / "templates", templates)
+    site.write_config(paths={"templates": str(templates)})
+    write_articles(site)
+    site.build("--no-search")
+    (site.public / "categories/index.html").unlink()
+    page = templates / "page.html"
+    good = page.read_text(encoding="utf-8")
+    page.write_text("{% extends 'base.html' %}\n{% block main %}{{ page.no_such_field }}"
+                    "{% endblock %}\n", encoding="utf-8")
+    site.write("pages/about.md", '+++\ntitle = "عن الأرشيف"\n+++\nنص.')
+    run = site.build("--no-search", check=False)
+    assert run.code == 1 and "no_such_field" in run.err  # (failed while rendering)
+    assert not (site.public / "categories/index.html").exists()
+    assert not (site.public / "about").exists()
+    page.write_text(good, encoding="utf-8")
+    site.build("--no-search")
+    assert_checked(site)
+    edit_an_article(site, 0)
+    site.build("--no-search")
+    assert_checked(site)
+
+
+def test_what_a_failed_build_wrote_never_reaches_a_later_site(site, tmp_path):
+    """A build that fails while rendering has written some pages into the next site, and
+    not all of them are recorded (workers write them). The edits are then undone and another
+    made: the next build must not switch the failed build's pages in with its own."""
+    templates = tmp_path / "theme"
+    shutil.copytree(REPO / "templates", templates)
+    site.write_config(paths={"templates": str(templates)})
+    for n in range(30):
+        site.article(f"a{n}", title=f"الخبر {n}", date=f"2019-03-{1 + n % 28:02d}")
+    site.build("--no-search")
+    page = templates / "page.html"
+    good = page.read_text(encoding="utf-8")
+    site.article("a5", title="عنوان لن ينشر", date="2019-03-06")
+    page.write_text("{% extends 'base.html' %}\n{% block main %}{{ page.no_such_field }}"
+                    "{% endblock %}\n", encoding="utf-8")
+    site.write("pages/about.md", '+++\ntitle = "عن الأرشيف"\n+++\nنص.')  # (in the menu)
+    before = tree_digest(site.public)
+    run = site.build("--no-search", check=False)
+    assert run.code == 1 and "no_such_field" in run.err  # after the article pages
+    assert tree_digest(site.public) == before
+    site.article("a5", title="الخبر 5", date="2019-03-06")
+    page.write_text(good, encoding="utf-8")
+    (site.content / "pages/about.md").unlink()
+    site.article("a20", title="تعديل آخر", date="2019-03-21")
+    run = site.build("--no-search")
+    assert "mirror made anew" in run.out
+    assert_checked(site)
+    site.article("a21", title="تعديل ثالث", date="2019-03-22")
+    assert "mirror made anew" not in site.build("--no-search").out
+    assert_checked(site)
+
+
+# -- the helpers, on small trees ----------------------------------------------------------------
+
+def make_tree(root: Path, files: dict[str, str]) -> None:
+    for file, text in files.items():
+        (root / file).parent.mkdir(parents=True, exist_ok=True)
+        (root / file).write_text(text, encoding="utf-8")
+
+
+def test_reconcile_makes_the_folders_given_hold_the_sources_entries(tmp_path):
+    source, target = tmp_path / "source", tmp_path / "target"
+    make_tree(source, {"same.txt": "s", "a/new.txt": "n", "a/b/deep.txt": "d", "c/d/e.txt": "e",
+                       "kind": "a file"})
+    shutil.copytree(source, target, copy_function=os.link)  # hard links, as a mirror is
+    (target / "a/new.txt").unlink()  # lacking
+    (target / "a/extra.txt").write_text("x")  # extra
+    (target / "a/b/deep.txt").unlink()  # in a folder not given: left alone
+    replace_file(target / "same.txt", "s")  # same bytes, another file
+    shutil.rmtree(target / "c/d")  # a folder lacking
+    (target / "c/gone").mkdir()  # a folder extra
+    (target / "kind").unlink()
+    (target / "kind").mkdir()  # a folder where the source has a file
+    reconcile(source, target, {"", "a", "c", "no/such/folder"})
+    assert inodes(target) == {f: i for f, i in inodes(source).items() if f != "a/b/deep.txt"}
+    assert not (target / "c/gone").exists()
+
+
+def a_moment_passed(folder: Path) -> int:
+    """A change time after every change made until now, and before those made from now on
+    (file-system clocks move in steps of a few milliseconds: wait for the next step, as a
+    file written again shows it)."""
+    mark = folder / "mark"
+    mark.write_text("0")
+    before = mark.stat().st_ctime_ns
+    while mark.stat().st_ctime_ns <= before:
+        mark.write_text("1")
+    moment = mark.stat().st_ctime_ns
+    mark.unlink()
+    return moment
+
+
+def test_folders_changed_since_a_moment_are_told(tmp_path):
+    root, elsewhere = tmp_path / "site", tmp_path / "elsewhere"
+    make_tree(root, {"a/b/one.txt": "1", "a/two.txt": "2", "c/three.txt": "3", "d/four.txt": "4"})
+    folders = folders_of(["a/b/one.txt", "a/two.txt", "c/three.txt", "d/four.txt"])
+    assert folders == {"", "a", "a/b", "c", "d"}
+    make_tree(elsewhere, {"old/five.txt": "5"})
+    moment = a_moment_passed(elsewhere)
+    (root / "a/b/six.txt").write_text("6")  # added
+    shutil.rmtree(root / "c")  # gone: told by the folder holding it
+    shutil.copytree(elsewhere / "old", root / "d/old")  # made, with its old times
+    os.utime(root / "d/old", ns=(moment - 10**9, moment - 10**9))
+    (root / "a/two.txt").write_text("two")  # rewritten in place: not told
+    assert changed_since(root, folders | {"d/old"}, moment) == {"", "a/b", "d", "d/old"}
