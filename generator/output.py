@@ -56,6 +56,8 @@ from .files import (
 )
 from .model import digest_of
 
+JOURNAL_WAIT = 100  # at most so many milliseconds for the file-system clock to move on
+
 
 @dataclass(frozen=True)
 class WriteStats:
@@ -298,8 +300,11 @@ class Output:
         atomic_write(self.journal, data)
         # A synced journal's time is what later changes are told by: it must come after the
         # switch (the last change this build made to the output folder), and file times move
-        # in steps of a few milliseconds: wait for the next one if need be.
-        while synced and os.stat(self.journal).st_ctime_ns <= os.stat(self.live).st_ctime_ns:
+        # in steps of a few milliseconds: wait for the next one if need be (not for a clock
+        # set back, though: then the next build just looks at the top folder once more).
+        for _ in range(JOURNAL_WAIT if synced else 0):
+            if os.stat(self.journal).st_ctime_ns > os.stat(self.live).st_ctime_ns:
+                break
             time.sleep(0.001)
             atomic_write(self.journal, data)
 
