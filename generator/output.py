@@ -11,8 +11,9 @@ never sees a mixture, and a build that fails or is killed at any moment leaves t
   the two folders with one ``renameat2(RENAME_EXCHANGE)`` (on macOS ``renamex_np``; elsewhere
   two renames, with a moment where the folder is absent but never mixed).
 - After the switch, the old folder (now ``next``) gets the same changes as hard links.
-- A journal says whether ``next`` mirrors the output; if a build was killed before it did,
-  the next build makes the mirror again from the output folder.
+- A journal says whether ``next`` mirrors the output; if a build was killed before it did
+  (or failed after it began writing), the next build writes every file into a new folder,
+  as the very first build does, and the old output folder is thrown away at the switch.
 
 A build without a usable state renders every file, still writes only those whose bytes differ
 from the output's, and removes the files it did not write (the very first build, with no
@@ -25,8 +26,7 @@ Changes made by hand to the output folder between builds are told by its folders
 holds the last build's files), and the old folder gets those folders made to match as it
 becomes the mirror; in the others ``next`` is made to match the output first, so they stay as
 the user left them. A build that fails after it began leaves the journal saying there is no
-mirror (its workers may have written files they did not report): the next build makes one
-and renders every file.
+mirror (its workers may have written files they did not report).
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ class Transaction:
     output: Output
     staging: Staging
     touched: set[str] = field(default_factory=set)  # files written or removed in ``next``
-    # Every file is rendered: the output's files are not known, or its mirror was made anew
+    # Every file is rendered: the output's files are not known, or there was no mirror
     # (after a build that failed or was killed, which may have written into it).
     fresh: bool = False
     # Folders of the output changed by hand since the last build (None: perhaps any); the
@@ -197,7 +197,9 @@ class Output:
         try:
             self.area.mkdir(parents=True, exist_ok=True)
             self._clear_trash()
-            if not self.live.is_dir():  # a first build: a new folder, and a new mirror
+            since = self._synced_at() if self.live.is_dir() else None
+            if since is None:  # a first build, or no mirror known to be one (after a build
+                # that failed or was killed): a new folder, and a new mirror, every file written
                 self._discard(self.next)
                 self.next.mkdir()
                 mirror = self.area / "mirror"
@@ -206,17 +208,9 @@ class Output:
                 transaction = Transaction(self, Staging(self.live, self.next, True, mirror),
                                           fresh=True)
             else:  # from the mirror of the output (even when the build renders everything)
-                since = self._synced_at()
-                by_hand: set[str] | None = set()
-                if since is None:  # no mirror known to be one: a new one, of the output now
-                    self._discard(self.next)
-                    link_tree(self.live, self.next)
-                elif fresh:
-                    by_hand = None
-                else:
-                    by_hand = self.changed_by_hand(known, since)
-                transaction = Transaction(self, Staging(self.live, self.next, False, None),
-                                          fresh=fresh or since is None, by_hand=by_hand)
+                transaction = Transaction(
+                    self, Staging(self.live, self.next, False, None), fresh=fresh,
+                    by_hand=None if fresh else self.changed_by_hand(known, since))
             self._write_journal(synced=False)
             self._carry_over(transaction, owned)
         except OSError as exc:
@@ -237,11 +231,11 @@ class Output:
             if staging.mirror is not None:
                 self._discard(self.next)
                 os.rename(staging.mirror, self.next)
-            else:
+            elif transaction.by_hand is None:
+                reconcile(self.live, self.next, every_folder(self.next))
+            else:  # (the folders changed by hand first: a file may stand where a folder goes)
+                reconcile(self.live, self.next, transaction.by_hand)
                 relink(self.live, self.next, transaction.touched)
-                by_hand = transaction.by_hand
-                reconcile(self.live, self.next, every_folder(self.next) if by_hand is None
-                          else by_hand)
             self._write_journal(synced=True)
             self._clear_trash()
         except OSError as exc:
@@ -251,7 +245,7 @@ class Output:
         """End a transaction without switching (the output folder was never touched): one
         that found nothing to change, or one that ``failed``. A failed build may have written
         files into the mirror that it did not get to record (a worker's, say), so the journal
-        is left saying there is no mirror: the next build makes one and renders every file."""
+        is left saying there is no mirror: the next build writes every file anew."""
         try:
             if transaction.staging.fresh:
                 self._discard(self.next)

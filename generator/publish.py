@@ -50,7 +50,7 @@ def publish(engine: Engine, snapshot: Snapshot, search: bool = True) -> PublishR
         if remade:
             fresh, reach = True, None
         line.note(plural(len(snapshot.jobs), "file") + (
-            ", the output's mirror made anew: every file rendered" if remade else
+            ", every file written anew (no mirror of the output)" if remade else
             f", {plural(len(reach), 'article page')} the changes reach" if reach is not None
             else ""))
     try:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from conftest import REPO, run_generator
 
@@ -265,15 +263,15 @@ def test_a_cache_folder_in_the_way_is_reported_without_a_traceback(built):
 
 
 def test_a_folder_where_an_output_file_must_go(built):
+    """Something put a folder where a page goes: the generator's folders are its own, so the
+    next build puts the page back, as a cold build would have it (tests/test_output.py),
+    rather than failing on it."""
     site, _ = built
     page = site.public / "articles/2019/03/good/index.html"
     page.unlink()
-    page.mkdir()  # something put a folder where the page goes
+    page.mkdir()
     (page / "stray.txt").write_text("x", encoding="utf-8")
     site.write("articles/good.md", GOOD.replace("نص.", "نص معدل."))
-    run = site.build(check=False)
-    assert run.code == 1 and run.err.startswith("error: "), run.err
-    assert "index.html" in run.err and "Traceback" not in run.err + run.out
-    shutil.rmtree(page, ignore_errors=True)
-    assert site.build().code == 0  # once it is gone, the next build completes the site
-    assert "نص معدل." in (site.public / "articles/2019/03/good/index.html").read_text()
+    run = site.build()
+    assert "changed by hand" in run.out
+    assert page.is_file() and "نص معدل." in page.read_text(encoding="utf-8")

@@ -10,13 +10,25 @@ cold build of the same inputs, and against the mirror.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import random
 import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO, TmpSite, tree_digest
+from conftest import REPO, TmpSite, load_engine, tree_digest
+from test_engine import (
+    BODIES,
+    CATEGORIES,
+    EDITS,
+    assert_like_cold,
+    seeds,
+    theme_site,  # noqa: F401 (a fixture)
+    write_article,
+)
 
+from generator.errors import BuildError
 from generator.files import changed_since, folders_of, reconcile
 
 
@@ -78,6 +90,11 @@ def _file_made_folder(public: Path) -> None:
     (public / "robots.txt/inside.txt").write_text("x", encoding="utf-8")
 
 
+def _folder_made_file(public: Path) -> None:
+    shutil.rmtree(public / "archive/2019")
+    (public / "archive/2019").write_text("x", encoding="utf-8")
+
+
 HAND_CHANGES = {
     "a page deleted": lambda public: (public / "categories/index.html").unlink(),
     "an article's folder deleted": lambda public: shutil.rmtree(
@@ -86,6 +103,7 @@ HAND_CHANGES = {
     "a file added": lambda public: (public / "articles/2019/03/one/notes.txt").write_text("x"),
     "a folder added": _folder_added,
     "a file made a folder": _file_made_folder,
+    "a folder made a file": _folder_made_file,
 }
 
 
@@ -139,15 +157,18 @@ def test_the_files_the_generator_does_not_write_stay_as_the_user_left_them(site)
     assert "holds the site already" in site.build("--no-search").out
 
 
-def test_a_failed_build_leaves_the_change_by_hand_for_the_next_one(site, tmp_path):
+@pytest.mark.parametrize("change", list(HAND_CHANGES))
+def test_a_failed_build_leaves_the_change_by_hand_for_the_next_one(site, tmp_path, change):
     """A build that fails after it started preparing the next site leaves the output as it
-    was, changed by hand, and the next build still undoes that change."""
+    was, changed by hand, and the next build (which writes every page into a new folder)
+    still undoes that change."""
     templates = tmp_path / "theme"
     shutil.copytree(REPO / "templates", templates)
     site.write_config(paths={"templates": str(templates)})
     write_articles(site)
     site.build("--no-search")
-    (site.public / "categories/index.html").unlink()
+    HAND_CHANGES[change](site.public)
+    changed = tree_digest(site.public)
     page = templates / "page.html"
     good = page.read_text(encoding="utf-8")
     page.write_text("{% extends 'base.html' %}\n{% block main %}{{ page.no_such_field }}"
@@ -155,8 +176,7 @@ def test_a_failed_build_leaves_the_change_by_hand_for_the_next_one(site, tmp_pat
     site.write("pages/about.md", '+++\ntitle = "عن الأرشيف"\n+++\nنص.')
     run = site.build("--no-search", check=False)
     assert run.code == 1 and "no_such_field" in run.err  # (failed while rendering)
-    assert not (site.public / "categories/index.html").exists()
-    assert not (site.public / "about").exists()
+    assert tree_digest(site.public) == changed
     page.write_text(good, encoding="utf-8")
     site.build("--no-search")
     assert_checked(site)
@@ -190,11 +210,62 @@ def test_what_a_failed_build_wrote_never_reaches_a_later_site(site, tmp_path):
     (site.content / "pages/about.md").unlink()
     site.article("a20", title="تعديل آخر", date="2019-03-21")
     run = site.build("--no-search")
-    assert "mirror made anew" in run.out
+    assert "every file written anew" in run.out
     assert_checked(site)
     site.article("a21", title="تعديل ثالث", date="2019-03-22")
-    assert "mirror made anew" not in site.build("--no-search").out
+    assert "every file written anew" not in site.build("--no-search").out
     assert_checked(site)
+
+
+@pytest.mark.parametrize("seed", seeds(1))
+def test_randomised_edits_changes_by_hand_and_failures_keep_the_output_right(
+        theme_site, seed):  # noqa: F811 (the fixture)
+    """The dev server's path (one engine applying saved paths, then publishing), with changes
+    made by hand to the output between publishes, and publishes that fail on a template
+    error: after each step the output equals a cold build's."""
+    site = theme_site
+    server = load_engine(site.root / "site.toml")
+    server.publish(search=False)
+    rng = random.Random(seed)
+    page = site.root / "templates/page.html"  # (the theme's own copy)
+    good = page.read_text(encoding="utf-8")
+    other_edits = [name for name in EDITS if name.startswith(("entity", "article"))]
+    for step in range(10):
+        paths = set()
+        for _ in range(rng.randint(1, 3)):
+            n = rng.randrange(16)
+            path = site.content / f"articles/2019/a{n}.md"
+            action = rng.random()
+            if action < 0.15:
+                path.unlink(missing_ok=True)
+                paths.add(path)
+            elif action < 0.6:
+                write_article(site, n, body=rng.choice(BODIES) + f" {step}",
+                              date=f"2019-0{rng.randint(1, 6)}-1{rng.randint(0, 9)}",
+                              categories=[rng.choice(CATEGORIES)])
+                paths.add(path)
+            elif action < 0.8:
+                with contextlib.suppress(OSError):  # (that part of the output may be gone)
+                    HAND_CHANGES[rng.choice(list(HAND_CHANGES))](site.public)
+            else:  # every file, before and after: the edit may delete or rename one
+                paths.update(site.content.rglob("*.*"))
+                with contextlib.suppress(AssertionError, FileNotFoundError):
+                    EDITS[rng.choice(other_edits)](site)
+                paths.update(site.content.rglob("*.*"))
+        if rng.random() < 0.2:  # a publish that fails while rendering, then the fix
+            page.write_text("{% extends 'base.html' %}{% block main %}{{ page.no_such_field }}"
+                            "{% endblock %}", encoding="utf-8")
+            server.apply(paths | {page})
+            with pytest.raises(BuildError):
+                server.publish(search=False)
+            page.write_text(good, encoding="utf-8")
+            paths = {page}
+        server.apply(paths)
+        server.publish(search=False)
+        server.close()
+        assert_like_cold(site)
+        server = load_engine(site.root / "site.toml")
+    server.close()
 
 
 # -- the helpers, on small trees ----------------------------------------------------------------
