@@ -14,7 +14,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -115,10 +115,10 @@ def folders_of(files: Iterable[str]) -> set[str]:
     return folders
 
 
-def folders_under(root: Path, name: str) -> set[str]:
-    """``name`` (a folder of ``root``) and every folder under it; nothing if it is no folder."""
+def folders_under(root: Path, names: Iterable[str]) -> set[str]:
+    """``names`` (folders of ``root``) and every folder under them; none that is no folder."""
     found: set[str] = set()
-    pending = [name]
+    pending = list(names)
     while pending:
         folder = pending.pop()
         try:
@@ -135,7 +135,7 @@ def every_folder(root: Path) -> set[str]:
     """Every folder under ``root``, and the root ("")."""
     with os.scandir(root) as entries:
         names = [e.name for e in entries if e.is_dir(follow_symlinks=False)]
-    return set().union({""}, *(folders_under(root, name) for name in names))
+    return {"", *folders_under(root, names)}
 
 
 def changed_since(root: Path, folders: Iterable[str], since: int) -> set[str]:
@@ -171,26 +171,41 @@ def changed_since(root: Path, folders: Iterable[str], since: int) -> set[str]:
     return changed
 
 
-def reconcile(source: Path, target: Path, folders: Iterable[str]) -> None:
-    """Make each of ``folders`` in ``target`` hold the entries it holds in ``source``: files as
-    hard links to ``source``'s, a folder ``target`` lacks linked whole, entries ``source``
-    lacks removed. A folder in both is left as it is (list it to reconcile it too)."""
+Entries = dict[str, tuple[os.DirEntry | None, os.DirEntry | None]]
+
+
+def differing(source: Path, target: Path, folder: str) -> Entries | None:
+    """The entries of ``folder`` that differ between ``source`` and ``target``: name -> (its
+    entry in ``source``, in ``target``), None where one lacks it. Two folders do not differ
+    (what they hold is another folder's business), two links to the same file neither. None
+    if ``folder`` is not a folder in both."""
+    try:
+        with os.scandir(os.path.join(source, folder)) as entries:
+            wanted = {e.name: e for e in entries}
+        with os.scandir(os.path.join(target, folder)) as entries:
+            present = {e.name: e for e in entries}
+    except (NotADirectoryError, FileNotFoundError):
+        return None
+    return {name: (wanted.get(name), present.get(name)) for name in wanted.keys() | present.keys()
+            if name not in wanted or name not in present
+            or not _alike(wanted[name], present[name])}
+
+
+def reconcile(source: Path, target: Path, folders: Iterable[str],
+              only: Callable[[str], bool] | None = None) -> None:
+    """Make each of ``folders`` in ``target`` hold the entries it holds in ``source`` (those
+    whose name passes ``only``, if given): files as hard links to ``source``'s, a folder
+    ``target`` lacks linked whole, entries ``source`` lacks removed. A folder in both is left
+    as it is (list it to reconcile it too)."""
     for folder in sorted(folders):  # (a folder before the folders in it)
-        here, there = os.path.join(source, folder), os.path.join(target, folder)
-        try:
-            with os.scandir(here) as entries:
-                wanted = {e.name: e for e in entries}
-            with os.scandir(there) as entries:
-                present = {e.name: e for e in entries}
-        except (NotADirectoryError, FileNotFoundError):
-            continue  # removed, or linked whole, with the folder holding it
-        for name, old in present.items():
-            new = wanted.get(name)
-            if new is None or not _alike(new, old):
+        found = differing(source, target, folder)
+        for name, (new, old) in (found or {}).items():  # (none: it went with its folder)
+            if only is not None and not only(name):
+                continue
+            if old is not None:
                 _remove(old)
-        for name, new in wanted.items():
-            if not os.path.lexists(os.path.join(there, name)):
-                link_tree(Path(new.path), Path(there, name))
+            if new is not None:
+                link_tree(Path(new.path), Path(target, folder, name))
 
 
 def _alike(new: os.DirEntry, old: os.DirEntry) -> bool:
@@ -198,7 +213,12 @@ def _alike(new: os.DirEntry, old: os.DirEntry) -> bool:
     new_folder, old_folder = new.is_dir(follow_symlinks=False), old.is_dir(follow_symlinks=False)
     if new_folder or old_folder:
         return new_folder and old_folder
-    return new.inode() == old.inode()
+    if not (new.is_symlink() or old.is_symlink()):
+        return new.inode() == old.inode()
+    try:  # a symbolic link: link_tree links the file it points to
+        return new.stat().st_ino == old.stat().st_ino
+    except OSError:
+        return False
 
 
 def _remove(entry: os.DirEntry) -> None:

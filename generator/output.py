@@ -43,6 +43,7 @@ from .errors import BuildError
 from .files import (
     atomic_write,
     changed_since,
+    differing,
     every_folder,
     exchange,
     folders_of,
@@ -269,10 +270,8 @@ class Output:
             return None
         folders = folders_of(known)
         with os.scandir(self.live) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False) and entry.name not in folders:
-                    folders |= folders_under(self.live, entry.name)
-        return changed_since(self.live, folders, since)
+            others = [e.name for e in entries if e.name not in folders]
+        return changed_since(self.live, folders | folders_under(self.live, others), since)
 
     def _synced_at(self) -> int | None:
         """When the mirror was last made to match the output folder (the journal's time), if
@@ -307,38 +306,23 @@ class Output:
         they are in the output folder now."""
         staging = transaction.staging
         live = {e.name for e in os.scandir(self.live)} if self.live.is_dir() else set()
-        target = {e.name for e in os.scandir(staging.next)}
-        for name in live - owned - target:
-            link_tree(self.live / name, staging.next / name)
-            if staging.mirror is not None:
-                link_tree(self.live / name, staging.mirror / name)
-        if staging.mirror is not None:
-            return
-        for name in target - owned - live:  # removed by hand from the output
-            self._discard(staging.next / name)
-        for name in (live & target) - owned:
-            if not self._alike(name):
-                self._discard(staging.next / name)  # replaced by hand
+        if staging.mirror is not None:  # new folders: the user's names linked into both
+            for name in live - owned:
                 link_tree(self.live / name, staging.next / name)
+                link_tree(self.live / name, staging.mirror / name)
+            return
+        reconcile(self.live, staging.next, {""}, only=lambda name: name not in owned)
         by_hand = transaction.by_hand
         if by_hand is None:
-            reconcile(self.live, staging.next,
-                      set().union(*(folders_under(self.live, name) for name in live - owned)))
+            reconcile(self.live, staging.next, folders_under(self.live, live - owned))
             return
         carried = {folder for folder in by_hand if folder and folder.split("/")[0] not in owned}
         reconcile(self.live, staging.next, carried)
-        # What is left is the generator's to undo (the top folder, if one of its names changed).
+        # What is left is the generator's to undo (the top folder, if one of its names changed:
+        # the user's are alike by now).
         by_hand -= carried
-        if all(self._alike(name) for name in owned & (live | target)):
+        if not differing(self.live, staging.next, ""):
             by_hand.discard("")
-
-    def _alike(self, name: str) -> bool:
-        """Whether a top-level name of the output is the same in ``next``: folders both (what
-        they hold is told apart), or links to the same file."""
-        here, there = self.live / name, self.next / name
-        if here.is_dir() or there.is_dir():
-            return here.is_dir() and there.is_dir()
-        return inode(here) == inode(there) is not None
 
     def _discard(self, path: Path) -> None:
         """Move ``path`` into the trash, emptied at the end of the build."""
