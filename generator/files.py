@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import errno
 import os
 import shutil
 import sys
@@ -19,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 RELINK_THREADS = 4  # threads relinking the mirror after a switch
+_GONE = (FileNotFoundError, NotADirectoryError)  # a folder removed, or made a file
 
 
 def atomic_write(target: Path, data: bytes) -> None:
@@ -125,7 +127,7 @@ def folders_under(root: Path, names: Iterable[str]) -> set[str]:
             with os.scandir(os.path.join(root, folder)) as entries:
                 pending.extend(f"{folder}/{e.name}" for e in entries
                                if e.is_dir(follow_symlinks=False))
-        except (NotADirectoryError, FileNotFoundError):
+        except _GONE:
             continue
         found.add(folder)
     return found
@@ -143,26 +145,26 @@ def changed_since(root: Path, folders: Iterable[str], since: int) -> set[str]:
     nanoseconds): a file or folder in it added, removed, renamed or replaced. The change time
     (not the modification time, which copying tools set back) says when the folder itself was
     made, too. A file rewritten in place is not told; a folder that is gone is left out (the
-    folder holding it changed)."""
+    folder holding it changed). A folder that cannot be looked into raises OSError."""
     by_parent: dict[str, list[str]] = {}
     for folder in folders:
         parent, _, name = folder.rpartition("/")
         by_parent.setdefault(parent, []).append(name)
     changed = set()
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(*_GONE):
         if "" in folders and os.stat(root).st_ctime_ns >= since:
             changed.add("")
     # Each name is looked up in its parent, opened once: a third cheaper than whole paths.
     for parent, names in by_parent.items():
         try:
             descriptor = os.open(os.path.join(root, parent), os.O_RDONLY | os.O_DIRECTORY)
-        except OSError:
+        except _GONE:
             continue
         try:
             for name in names:
                 try:
                     made = os.stat(name, dir_fd=descriptor, follow_symlinks=False).st_ctime_ns
-                except OSError:
+                except _GONE:
                     continue
                 if made >= since and name:
                     changed.add(f"{parent}/{name}" if parent else name)
@@ -184,7 +186,7 @@ def differing(source: Path, target: Path, folder: str) -> Entries | None:
             wanted = {e.name: e for e in entries}
         with os.scandir(os.path.join(target, folder)) as entries:
             present = {e.name: e for e in entries}
-    except (NotADirectoryError, FileNotFoundError):
+    except _GONE:
         return None
     return {name: (wanted.get(name), present.get(name)) for name in wanted.keys() | present.keys()
             if name not in wanted or name not in present
@@ -228,6 +230,27 @@ def _remove(entry: os.DirEntry) -> None:
         os.unlink(entry.path)
 
 
+def remove_tree(root: Path) -> None:
+    """Remove a tree of the generator's own (its trash) as far as it can: folders someone made
+    read-only or unreadable are opened up first (folders only: a file may be a link to one of
+    the output's). What still cannot go is left for the next try."""
+    try:
+        shutil.rmtree(root)
+        return
+    except FileNotFoundError:
+        return
+    except OSError:
+        pass
+    pending = [str(root)]
+    while pending:
+        folder = pending.pop()
+        with contextlib.suppress(OSError):
+            os.chmod(folder, 0o700)
+            with os.scandir(folder) as entries:
+                pending.extend(e.path for e in entries if e.is_dir(follow_symlinks=False))
+    shutil.rmtree(root, ignore_errors=True)
+
+
 # -- switching two folders ----------------------------------------------------------------------
 
 _RENAME_EXCHANGE = 2  # linux/fs.h
@@ -235,17 +258,35 @@ _RENAME_SWAP = 2  # macOS stdio.h
 _AT_FDCWD = -100
 
 
+# What a system or file system that cannot exchange two folders answers (any other error, say
+# a permission refused, would stop the renames as well).
+_CANNOT_EXCHANGE = frozenset({errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP})
+
+
 def exchange(a: Path, b: Path) -> None:
-    """Swap two folders in one step where the system can; otherwise by two renames."""
+    """Swap two folders in one step where the system can; otherwise by three renames, with a
+    moment in which ``b`` is missing. An OSError leaves both as they were (but for a failure
+    of the last of the renames, which leaves ``b`` swapped and ``a`` beside it as
+    ``.<b>.old``)."""
     libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
     source, target = os.fsencode(a), os.fsencode(b)
+    swap = None
     if sys.platform.startswith("linux") and hasattr(libc, "renameat2"):
-        if libc.renameat2(_AT_FDCWD, source, _AT_FDCWD, target, _RENAME_EXCHANGE) == 0:
-            return
+        swap = lambda: libc.renameat2(_AT_FDCWD, source, _AT_FDCWD, target,  # noqa: E731
+                                      _RENAME_EXCHANGE)
     elif sys.platform == "darwin" and hasattr(libc, "renamex_np"):
-        if libc.renamex_np(source, target, _RENAME_SWAP) == 0:
+        swap = lambda: libc.renamex_np(source, target, _RENAME_SWAP)  # noqa: E731
+    if swap is not None:
+        if swap() == 0:
             return
+        code = ctypes.get_errno()
+        if code not in _CANNOT_EXCHANGE:
+            raise OSError(code, os.strerror(code), str(a), None, str(b))
     aside = b.with_name(f".{b.name}.old")
     os.rename(b, aside)
-    os.rename(a, b)
+    try:
+        os.rename(a, b)
+    except OSError:
+        os.rename(aside, b)
+        raise
     os.rename(aside, a)

@@ -8,9 +8,11 @@ never sees a mixture, and a build that fails or is killed at any moment leaves t
   space and is kept in step after every build.
 - A build writes only what changed into ``next`` (each file through a temporary file and a
   rename, so the output's inode is never written), removes what disappeared, then exchanges
-  the two folders with one ``renameat2(RENAME_EXCHANGE)`` (on macOS ``renamex_np``; elsewhere
-  two renames, with a moment where the folder is absent but never mixed).
-- After the switch, the old folder (now ``next``) gets the same changes as hard links.
+  the two folders with one ``renameat2(RENAME_EXCHANGE)`` (on macOS ``renamex_np``; where the
+  file system cannot, three renames, with a moment where the folder is absent but never mixed).
+- After the switch, the old folder (now ``next``) gets the same changes as hard links. If it
+  cannot (a folder of it the build may not change), the new site stays: the journal says
+  there is no mirror, and the next build writes every file anew.
 - A journal says whether ``next`` mirrors the output; if a build was killed before it did
   (or failed after it began writing), the next build writes every file into a new folder,
   as the very first build does, and the old output folder is thrown away at the switch.
@@ -33,7 +35,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -53,6 +54,7 @@ from .files import (
     prune,
     reconcile,
     relink,
+    remove_tree,
     same_bytes,
 )
 from .model import digest_of
@@ -124,6 +126,7 @@ class Transaction:
     # Folders of the output changed by hand since the last build (None: perhaps any); the
     # switch undoes that, and the mirror is then made to match them.
     by_hand: set[str] | None = field(default_factory=set)
+    unmirrored: str | None = None  # why the switched output has no mirror, if it has none
 
     @property
     def restores(self) -> bool:
@@ -219,7 +222,10 @@ class Output:
         return transaction
 
     def commit(self, transaction: Transaction) -> None:
-        staging = transaction.staging
+        """Switch the output folder to the next site, then make the old one its mirror. A
+        mirror that cannot be made (a folder of the old output the build may not change, say)
+        does not undo the switch: the journal says there is none, and the next build writes
+        every file anew (``transaction.unmirrored`` says why)."""
         try:
             if self.live.is_dir():
                 exchange(self.next, self.live)
@@ -227,20 +233,27 @@ class Output:
                 self.live.parent.mkdir(parents=True, exist_ok=True)
                 os.rename(self.next, self.live)
                 self.next.mkdir()
-            # The switch is done; now the old folder becomes the mirror of the new one: the
-            # files written, and the folders changed by hand in it (or, not knowing, every one).
-            if staging.mirror is not None:
-                self._discard(self.next)
-                os.rename(staging.mirror, self.next)
-            elif transaction.by_hand is None:
-                reconcile(self.live, self.next, every_folder(self.next))
-            else:  # (the folders changed by hand first: a file may stand where a folder goes)
-                reconcile(self.live, self.next, transaction.by_hand)
-                relink(self.live, self.next, transaction.touched)
-            self._write_journal(synced=True)
-            self._clear_trash()
         except OSError as exc:
             raise BuildError(f"cannot switch to the new output: {exc}", self.live) from None
+        try:
+            self._mirror(transaction)
+            self._write_journal(synced=True)
+        except OSError as exc:
+            transaction.unmirrored = str(exc)
+        self._clear_trash()
+
+    def _mirror(self, transaction: Transaction) -> None:
+        """After the switch, the old folder becomes the mirror of the new one: the files
+        written, and the folders changed by hand in it (or, not knowing, every one)."""
+        staging = transaction.staging
+        if staging.mirror is not None:
+            self._discard(self.next)
+            os.rename(staging.mirror, self.next)
+        elif transaction.by_hand is None:
+            reconcile(self.live, self.next, every_folder(self.next))
+        else:  # (the folders changed by hand first: a file may stand where a folder goes)
+            reconcile(self.live, self.next, transaction.by_hand)
+            relink(self.live, self.next, transaction.touched)
 
     def abort(self, transaction: Transaction, failed: bool) -> None:
         """End a transaction without switching (the output folder was never touched): one
@@ -332,7 +345,7 @@ class Output:
             os.rename(path, trash / f"{path.name}-{len(list(trash.iterdir()))}")
 
     def _clear_trash(self) -> None:
-        shutil.rmtree(self.area / "trash", ignore_errors=True)
+        remove_tree(self.area / "trash")
 
 
 def staging_area(live: Path, cache: Path) -> Path:

@@ -87,7 +87,7 @@ def publish(engine: Engine, snapshot: Snapshot, search: bool = True) -> PublishR
                     or transaction.restores:
                 transaction.commit()
                 line.note(f"{config.paths.output.name}/ now holds the new site"
-                          + _by_hand(transaction))
+                          + _by_hand(transaction) + _unmirrored(transaction))
             else:
                 transaction.abort(failed=False)  # nothing changed: the output is not switched
                 line.note("nothing changed: the output folder is left as it was")
@@ -163,6 +163,14 @@ def _by_hand(transaction: Transaction) -> str:
     folders = transaction.by_hand
     return (" (its files were not known: each folder compared)" if folders is None else
             f" ({plural(len(folders), 'folder')} changed by hand since the last build)")
+
+
+def _unmirrored(transaction: Transaction) -> str:
+    """What the switch said of a mirror it could not make, if so."""
+    if transaction.unmirrored is None:
+        return ""
+    return (f"; its mirror could not be made ({transaction.unmirrored}): "
+            "the next build writes every file anew")
 
 
 def _texts(snapshot: Snapshot):

@@ -28,8 +28,9 @@ from test_engine import (
     write_article,
 )
 
+from generator import files
 from generator.errors import BuildError
-from generator.files import changed_since, folders_of, reconcile
+from generator.files import changed_since, exchange, folders_of, reconcile
 
 
 def write_articles(site: TmpSite) -> None:
@@ -321,3 +322,30 @@ def test_folders_changed_since_a_moment_are_told(tmp_path):
     os.utime(root / "d/old", ns=(moment - 10**9, moment - 10**9))
     (root / "a/two.txt").write_text("two")  # rewritten in place: not told
     assert changed_since(root, folders | {"d/old"}, moment) == {"", "a/b", "d", "d/old"}
+
+
+def test_exchange_swaps_two_folders_or_leaves_both(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    make_tree(a, {"f": "a"})
+    make_tree(b, {"f": "b"})
+    exchange(a, b)
+    assert (a / "f").read_text() == "b" and (b / "f").read_text() == "a"
+    shutil.rmtree(a)
+    with pytest.raises(FileNotFoundError):  # refused by the system: never half done by renames
+        exchange(a, b)
+    assert sorted(os.listdir(tmp_path)) == ["b"] and (b / "f").read_text() == "a"
+
+
+def test_exchange_by_renames_puts_the_folder_back_when_it_cannot_finish(tmp_path, monkeypatch):
+    """Where the system cannot exchange two folders, three renames do; when the second fails,
+    the first is undone."""
+    monkeypatch.setattr(files.sys, "platform", "elsewhere")
+    a, b = tmp_path / "a", tmp_path / "b"
+    make_tree(b, {"f": "b"})
+    with pytest.raises(FileNotFoundError):
+        exchange(a, b)
+    assert sorted(os.listdir(tmp_path)) == ["b"] and (b / "f").read_text() == "b"
+    make_tree(a, {"f": "a"})
+    exchange(a, b)
+    assert (a / "f").read_text() == "b" and (b / "f").read_text() == "a"
+    assert sorted(os.listdir(tmp_path)) == ["a", "b"]

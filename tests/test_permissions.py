@@ -1,5 +1,5 @@
-"""Unreadable input and an unwritable cache: errors naming the file, never a silent omission or a
-traceback, and the previous output untouched.
+"""Unreadable input, an unwritable cache and an output folder the build may not change: errors
+naming the file, never a silent omission or a traceback, and the previous output untouched.
 
 File permissions bind root only without its capability to override them, so as root the build
 runs under `setpriv` with CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH dropped."""
@@ -17,9 +17,9 @@ from conftest import REPO, TmpSite, tree_digest
 DROP = "-dac_override,-dac_read_search"
 
 
-def build(site: TmpSite) -> subprocess.CompletedProcess:
+def build(site: TmpSite, *args: str) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "generator", "build", "--no-search", "--config",
-               str(site.root / "site.toml")]
+               str(site.root / "site.toml"), *args]
     if os.geteuid() == 0:
         setpriv = shutil.which("setpriv")
         if setpriv is None:
@@ -103,3 +103,79 @@ def test_a_disk_that_refuses_writes_is_an_error_and_changes_nothing(built):
     assert tree_digest(site.public) == before
     assert build(site).returncode == 0  # with room again, the next build completes
     assert (site.public / "articles/2020/02/c/index.html").is_file()
+
+
+# -- the output folder -----------------------------------------------------------------------
+
+
+def assert_like_cold(site: TmpSite) -> None:
+    """The output equals a cold build's (into new folders) of the same inputs."""
+    cold = site.root.parent / "cold"
+    result = build(site, "--out", str(cold / "public"), "--cache", str(cold / "cache"))
+    assert result.returncode == 0, result.stderr
+    assert tree_digest(site.public) == tree_digest(cold / "public")
+    shutil.rmtree(cold)
+
+
+def test_an_output_folder_the_build_may_not_replace_is_an_error(built):
+    """A read-only ``public/`` cannot be switched (its parent link changes): the build says so
+    and leaves it, with nothing beside it (no half-done switch by renames)."""
+    site, before = built
+    names = {p.name for p in site.root.iterdir()}
+    site.article("2020/c", date="2020-02-01", body="خبر جديد.")
+    site.public.chmod(0o555)
+    result = build(site)
+    site.public.chmod(0o755)
+    assert_refused(site, before, result, "public", "cannot switch to the new output")
+    assert "Permission denied" in result.stderr
+    assert {p.name for p in site.root.iterdir()} == names
+    assert build(site).returncode == 0  # once it may, the next build completes
+    assert_like_cold(site)
+
+
+def test_a_site_folder_the_build_may_not_change_is_an_error(built):
+    site, before = built
+    site.article("2020/c", date="2020-02-01", body="خبر جديد.")
+    site.root.chmod(0o555)
+    result = build(site)
+    site.root.chmod(0o755)
+    assert_refused(site, before, result, "public", "Permission denied")
+    assert build(site).returncode == 0
+    assert_like_cold(site)
+
+
+def test_a_folder_of_the_output_the_build_may_not_read_is_an_error(built):
+    site, before = built
+    site.article("2020/c", date="2020-02-01", body="خبر جديد.")
+    (site.public / "articles").chmod(0)
+    result = build(site)
+    (site.public / "articles").chmod(0o755)
+    assert_refused(site, before, result, "public", "Permission denied")
+    assert "public/articles" in result.stderr
+    assert build(site).returncode == 0
+    assert_like_cold(site)
+
+
+def test_a_folder_of_the_old_output_the_build_may_not_change_only_costs_the_mirror(built):
+    """The new site is switched in; only the old one cannot become its mirror (a new page
+    goes into a read-only folder of it): the build says so and succeeds, and the next one
+    writes every file anew, leaving nothing of the old folder behind."""
+    site, _ = built
+    site.article("2020/c", date="2020-01-02", body="خبر جديد.")
+    month = site.public / "articles/2020/01"
+    month.chmod(0o555)
+    result = build(site)
+    assert result.returncode == 0, result.stderr
+    switch = next(line for line in result.stdout.splitlines() if "switch" in line)
+    assert "now holds the new site" in switch and "its mirror could not be made" in switch
+    assert "Permission denied" in switch
+    assert (site.public / "articles/2020/01/c/index.html").is_file()
+    assert_like_cold(site)
+    site.article("2020/d", date="2020-01-03", body="خبر آخر.")
+    result = build(site)
+    assert result.returncode == 0, result.stderr
+    assert "every file written anew" in result.stdout
+    assert "mirror could not be made" not in result.stdout
+    assert_like_cold(site)
+    area = next((site.root / ".cache" / "output").iterdir())
+    assert sorted(p.name for p in area.iterdir()) == ["journal.json", "next"]  # no trash left
