@@ -13,9 +13,12 @@ never sees a mixture, and a build that fails or is killed at any moment leaves t
 - After the switch, the old folder (now ``next``) gets the same changes as hard links. If it
   cannot (a folder of it the build may not change), the new site stays: the journal says
   there is no mirror, and the next build writes every file anew.
-- A journal says whether ``next`` mirrors the output; if a build was killed before it did
-  (or failed after it began writing), the next build writes every file into a new folder,
-  as the very first build does, and the old output folder is thrown away at the switch.
+- A journal (``journal.py``) says whether ``next`` mirrors the output, and whether the saved
+  state describes the output. If ``next`` may not mirror it (a build failed or was killed
+  after it began writing), the next build writes every file into a new folder, as the very
+  first build does, and the old output folder is thrown away at the switch; if the state may
+  not describe it (a build stopped between the switch and the end of its save), every file is
+  rendered again too, and nothing is taken to hold the site until a build settles.
 
 A build without a usable state renders every file, still writes only those whose bytes differ
 from the output's, and removes the files it did not write (the very first build, with no
@@ -28,18 +31,19 @@ Changes made by hand to the output folder between builds are told by its folders
 holds the last build's files), and the old folder gets those folders made to match as it
 becomes the mirror; in the others ``next`` is made to match the output first, so they stay as
 the user left them. A build that fails after it began leaves the journal saying there is no
-mirror (its workers may have written files they did not report).
+mirror (its workers may have written files they did not report), but keeping the time changes
+by hand are told from.
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
 import os
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import journal
 from .errors import BuildError
 from .files import (
     atomic_write,
@@ -49,7 +53,6 @@ from .files import (
     exchange,
     folders_of,
     folders_under,
-    inode,
     link_tree,
     prune,
     reconcile,
@@ -58,8 +61,6 @@ from .files import (
     same_bytes,
 )
 from .model import digest_of
-
-JOURNAL_WAIT = 100  # at most so many milliseconds for the file-system clock to move on
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,7 @@ class Transaction:
     # Folders of the output changed by hand since the last build (None: perhaps any); the
     # switch undoes that, and the mirror is then made to match them.
     by_hand: set[str] | None = field(default_factory=set)
+    switched: bool = False  # the output folder holds the new site
     unmirrored: str | None = None  # why the switched output has no mirror, if it has none
 
     @property
@@ -183,6 +185,9 @@ class Transaction:
     def commit(self) -> None:
         self.output.commit(self)
 
+    def settle(self) -> None:
+        self.output.settle(self)
+
     def abort(self, failed: bool = True) -> None:
         self.output.abort(self, failed)
 
@@ -192,7 +197,7 @@ class Output:
         self.live = live
         self.area = staging_area(live, cache)
         self.next = self.area / "next"
-        self.journal = self.area / "journal.json"
+        self.journal_path = self.area / "journal.json"
 
     def begin(self, fresh: bool, owned: set[str], known: Iterable[str] = ()) -> Transaction:
         """Start preparing the next site: from nothing (no output folder yet) or from the
@@ -201,9 +206,9 @@ class Output:
         try:
             self.area.mkdir(parents=True, exist_ok=True)
             self._clear_trash()
-            since = self._synced_at() if self.live.is_dir() else None
-            if since is None:  # a first build, or no mirror known to be one (after a build
-                # that failed or was killed): a new folder, and a new mirror, every file written
+            known_now = self._known()
+            if not known_now.mirror:  # a first build, or no mirror known to be one (after a
+                # build that failed or was killed): a new folder, and a new mirror, every file
                 self._discard(self.next)
                 self.next.mkdir()
                 mirror = self.area / "mirror"
@@ -214,18 +219,19 @@ class Output:
             else:  # from the mirror of the output (even when the build renders everything)
                 transaction = Transaction(
                     self, Staging(self.live, self.next, False, None), fresh=fresh,
-                    by_hand=None if fresh else self.changed_by_hand(known, since))
-            self._write_journal(synced=False)
+                    by_hand=None if fresh else self._changed_since(known, known_now.since))
+            self._write_journal("begun", since=known_now.since)
             self._carry_over(transaction, owned)
         except OSError as exc:
             raise BuildError(f"cannot prepare the output folder: {exc}", self.live) from None
         return transaction
 
     def commit(self, transaction: Transaction) -> None:
-        """Switch the output folder to the next site, then make the old one its mirror. A
-        mirror that cannot be made (a folder of the old output the build may not change, say)
-        does not undo the switch: the journal says there is none, and the next build writes
-        every file anew (``transaction.unmirrored`` says why)."""
+        """Switch the output folder to the next site, then make the old one its mirror. Until
+        :meth:`settle`, the journal says the output is not known (the build's state is not
+        saved yet). A mirror that cannot be made (a folder of the old output the build may not
+        change, say) does not undo the switch: the journal will say there is none, and the
+        next build writes every file anew (``transaction.unmirrored`` says why)."""
         try:
             if self.live.is_dir():
                 exchange(self.next, self.live)
@@ -235,12 +241,22 @@ class Output:
                 self.next.mkdir()
         except OSError as exc:
             raise BuildError(f"cannot switch to the new output: {exc}", self.live) from None
+        transaction.switched = True
         try:
+            self._write_journal("switched")
             self._mirror(transaction)
-            self._write_journal(synced=True)
         except OSError as exc:
             transaction.unmirrored = str(exc)
         self._clear_trash()
+
+    def settle(self, transaction: Transaction) -> None:
+        """Once the state of the site switched in is saved: the journal says that state
+        describes the output folder, from now (later changes are made by hand), and whether
+        ``next`` mirrors it. If this is not written, the journal still says the output is not
+        known, and the next build writes every file anew."""
+        if transaction.switched:
+            with contextlib.suppress(OSError):
+                self._write_journal("settled", mirror=transaction.unmirrored is None)
 
     def _mirror(self, transaction: Transaction) -> None:
         """After the switch, the old folder becomes the mirror of the new one: the files
@@ -267,18 +283,21 @@ class Output:
                     self._discard(transaction.staging.mirror)
             elif not failed:
                 relink(self.live, self.next, transaction.touched)
-                self._write_journal(synced=True)
+                self._write_journal("settled", mirror=True)
             self._clear_trash()
         except OSError:
-            pass  # the journal still says "not synced": the next build makes a new mirror
+            pass  # the journal still says "begun": the next build makes a new mirror
 
     # -- the mirror -----------------------------------------------------------------------------
 
-    def changed_by_hand(self, known: Iterable[str], since: int | None = None) -> set[str] | None:
-        """The folders of the output whose entries changed since the mirror was made to match
-        it (``since``, the journal's time): the folders of ``known`` (the files the last build
-        wrote) and every folder of the others. None if there is no mirror to tell by."""
-        since = self._synced_at() if since is None else since
+    def changed_by_hand(self, known: Iterable[str]) -> set[str] | None:
+        """The folders of the output whose entries changed since the generator last changed
+        it (the journal says when): the folders of ``known`` (the files the last build wrote)
+        and every folder of the others. None if the saved state may not describe the output
+        (the journal is missing, or says a build switched it and did not save its state)."""
+        return self._changed_since(known, self._known().since)
+
+    def _changed_since(self, known: Iterable[str], since: int | None) -> set[str] | None:
         if since is None or not self.live.is_dir():
             return None
         folders = folders_of(known)
@@ -286,33 +305,11 @@ class Output:
             others = [e.name for e in entries if e.name not in folders]
         return changed_since(self.live, folders | folders_under(self.live, others), since)
 
-    def _synced_at(self) -> int | None:
-        """When the mirror was last made to match the output folder (the journal's time), if
-        it does."""
-        try:
-            with open(self.journal, encoding="utf-8") as handle:
-                journal = json.loads(handle.read())
-                written = os.fstat(handle.fileno()).st_ctime_ns
-            if (journal.get("synced") is True and journal.get("live") == inode(self.live)
-                    and journal.get("next") == inode(self.next)):
-                return written
-        except (OSError, ValueError, AttributeError):
-            pass
-        return None
+    def _known(self) -> journal.Known:
+        return journal.read(self.journal_path, self.live, self.next)
 
-    def _write_journal(self, synced: bool) -> None:
-        data = json.dumps({"synced": synced, "live": inode(self.live),
-                           "next": inode(self.next)}).encode()
-        atomic_write(self.journal, data)
-        # A synced journal's time is what later changes are told by: it must come after the
-        # switch (the last change this build made to the output folder), and file times move
-        # in steps of a few milliseconds: wait for the next one if need be (not for a clock
-        # set back, though: then the next build just looks at the top folder once more).
-        for _ in range(JOURNAL_WAIT if synced else 0):
-            if os.stat(self.journal).st_ctime_ns > os.stat(self.live).st_ctime_ns:
-                break
-            time.sleep(0.001)
-            atomic_write(self.journal, data)
+    def _write_journal(self, phase: str, since: int | None = None, mirror: bool = False) -> None:
+        journal.write(self.journal_path, self.live, self.next, phase, since, mirror)
 
     def _carry_over(self, transaction: Transaction, owned: set[str]) -> None:
         """Top-level files and folders of the output that the generator does not write, as

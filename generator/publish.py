@@ -37,7 +37,7 @@ def publish(engine: Engine, snapshot: Snapshot, search: bool = True) -> PublishR
     fresh = not known or not output.live.is_dir()
     indexing = bool(search and config.search)
     if engine.saved == snapshot.version and output.live.is_dir() \
-            and (engine.indexed or not indexing) and not output.changed_by_hand(known):
+            and (engine.indexed or not indexing) and output.changed_by_hand(known) == set():
         return PublishResult(len(snapshot.site.articles), len(snapshot.jobs), 0,
                              WriteStats(0, len(snapshot.jobs), 0), dict(reporter.timings))
     reach = None if fresh else snapshot.reach_over(engine.outputs_of)
@@ -99,6 +99,7 @@ def publish(engine: Engine, snapshot: Snapshot, search: bool = True) -> PublishR
     engine.indexed = indexing or not config.search
     with reporter.stage("save") as line:
         _save(engine, snapshot, related)
+        transaction.settle()  # (the journal says the saved state describes the output now)
         line.note(f"state of {plural(len(snapshot.state.entries), 'article')}")
     engine.saved = snapshot.version
     return PublishResult(len(snapshot.site.articles), len(snapshot.jobs), rendered,

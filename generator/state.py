@@ -112,9 +112,10 @@ def unchanged(config: Config, drafts: bool, search: bool
     scanned = scan(config)
     if changed(saved.inputs, scanned):
         return False, scanned
-    # The inputs are the same; the output folder too, unless it was changed by hand.
+    # The inputs are the same; the output folder too, unless it was changed by hand (or a
+    # build switched it and did not save its state: then it is not known).
     output = Output(config.paths.output, config.paths.cache)
-    return not output.changed_by_hand(saved.outputs), scanned
+    return output.changed_by_hand(saved.outputs) == set(), scanned
 
 
 def cache_folder(config: Config) -> Path:

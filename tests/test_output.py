@@ -218,6 +218,77 @@ def test_what_a_failed_build_wrote_never_reaches_a_later_site(site, tmp_path):
     assert_checked(site)
 
 
+def _restore(path: Path, text: str, times: int) -> None:
+    """``path`` as it was: its text and its modification time (as a copy that keeps times)."""
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(times, times))
+
+
+def test_a_change_by_hand_before_a_failed_build_is_undone_with_the_inputs_as_they_were(
+        site, tmp_path):
+    """A page deleted by hand, then a build that fails, then its template put back as it was
+    (time and all): nothing differs from the saved state but the output, which must not be
+    taken for the site."""
+    templates = tmp_path / "theme"
+    shutil.copytree(REPO / "templates", templates)
+    site.write_config(paths={"templates": str(templates)})
+    write_articles(site)
+    site.build("--no-search")
+    (site.public / "articles/2019/03/one/index.html").unlink()
+    page = templates / "article.html"
+    good, times = page.read_text(encoding="utf-8"), page.stat().st_mtime_ns
+    page.write_text(good.replace("{{ article.title }}", "{{ article.title.no_such() }}", 1),
+                    encoding="utf-8")
+    run = site.build("--no-search", check=False)
+    assert run.code == 1 and "no_such" in run.err
+    _restore(page, good, times)
+    run = site.build("--no-search")
+    assert "holds the site already" not in run.out
+    assert_checked(site)
+    assert "holds the site already" in site.build("--no-search").out
+
+
+@pytest.mark.parametrize("where", ["save", "switch"])
+def test_a_build_that_stops_after_the_switch_leaves_no_site_taken_for_another(
+        site, monkeypatch, where):
+    """The output holds the new site, but the build's state is not saved: it failed while
+    saving (a full disk), or was killed right after the switch. With the edit undone, the
+    saved state's inputs are back, and the next build must still write the site they make;
+    with it kept, too."""
+    from generator import journal
+    from generator.state import StateStore
+
+    write_articles(site)
+    site.build("--no-search")
+    first = tree_digest(site.public)
+    times = (site.content / "articles/two.md").stat().st_mtime_ns
+    text = (site.content / "articles/two.md").read_text(encoding="utf-8")
+    if where == "save":
+        def refuse(store, state, previous):
+            raise BuildError("cannot save the build's state: No space left on device", store.path)
+        monkeypatch.setattr(StateStore, "save", refuse)
+    else:
+        real = journal.write
+
+        def killed(path, live, following, phase, *args):
+            if phase == "switched":
+                raise SystemExit("killed")  # (as a kill: nothing after the switch happens)
+            real(path, live, following, phase, *args)
+        monkeypatch.setattr(journal, "write", killed)
+    edit_an_article(site, 1)
+    with contextlib.suppress(SystemExit):
+        assert site.build("--no-search", check=False).code == 1
+    assert tree_digest(site.public) != first  # the new site is in
+    monkeypatch.undo()
+    _restore(site.content / "articles/two.md", text, times)
+    site.build("--no-search")
+    assert tree_digest(site.public) == first
+    assert_checked(site)
+    edit_an_article(site, 2)
+    site.build("--no-search")
+    assert_checked(site)
+
+
 @pytest.mark.parametrize("seed", seeds(1))
 def test_randomised_edits_changes_by_hand_and_failures_keep_the_output_right(
         theme_site, seed):  # noqa: F811 (the fixture)
