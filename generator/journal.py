@@ -3,9 +3,10 @@
 It lies beside ``next`` (``output.py``) and says, with the folders' inode numbers it was
 written for (so that a switch it did not see makes it void):
 
-- ``settled``: the saved state describes the output folder; its own change time is when the
-  generator last changed the output (later changes were made by hand); and whether ``next``
-  mirrors the output (it does unless the mirror could not be made).
+- ``settled``: the saved state describes the output folder; when the generator last changed
+  the output (later changes were made by hand: the journal's own change time, written after
+  the switch, or the time it kept when no switch followed); and whether ``next`` mirrors the
+  output (it does unless the mirror could not be made).
 - ``begun``: a build began preparing the next site in ``next``, which it may have written into
   (a failed or killed build's workers may have written files they did not report): ``next``
   is no mirror, but the output folder is untouched, so the saved state still describes it,
@@ -49,10 +50,10 @@ def read(path: Path, live: Path, following: Path) -> Known:
         if journal.get("live") != inode(live):
             return UNKNOWN
         phase = journal.get("phase")
-        if phase == "settled":
-            return Known(written, journal.get("mirror") is True
-                         and journal.get("next") == inode(following))
         since = journal.get("since")
+        if phase == "settled":
+            return Known(since if isinstance(since, int) else written,
+                         journal.get("mirror") is True and journal.get("next") == inode(following))
         if phase == "begun" and isinstance(since, int):
             return Known(since, False)
     except (OSError, ValueError, AttributeError):
@@ -69,7 +70,7 @@ def write(path: Path, live: Path, following: Path, phase: str, since: int | None
     data = json.dumps({"phase": phase, "since": since, "mirror": mirror, "live": inode(live),
                        "next": inode(following)}).encode()
     atomic_write(path, data)
-    for _ in range(JOURNAL_WAIT if phase == "settled" else 0):
+    for _ in range(JOURNAL_WAIT if phase == "settled" and since is None else 0):
         if os.stat(path).st_ctime_ns > os.stat(live).st_ctime_ns:
             break
         time.sleep(0.001)

@@ -14,11 +14,12 @@ never sees a mixture, and a build that fails or is killed at any moment leaves t
   cannot (a folder of it the build may not change), the new site stays: the journal says
   there is no mirror, and the next build writes every file anew.
 - A journal (``journal.py``) says whether ``next`` mirrors the output, and whether the saved
-  state describes the output. If ``next`` may not mirror it (a build failed or was killed
-  after it began writing), the next build writes every file into a new folder, as the very
-  first build does, and the old output folder is thrown away at the switch; if the state may
-  not describe it (a build stopped between the switch and the end of its save), every file is
-  rendered again too, and nothing is taken to hold the site until a build settles.
+  state describes the output. If ``next`` may not mirror it (a build was killed after it
+  began writing, or failed with the output changed by hand), the next build writes every
+  file into a new folder, as the very first build does, and the old output folder is thrown
+  away at the switch; if the state may not describe it (a build stopped between the switch
+  and the end of its save), every file is rendered again too, and nothing is taken to hold
+  the site until a build settles.
 
 A build without a usable state renders every file, still writes only those whose bytes differ
 from the output's, and removes the files it did not write (the very first build, with no
@@ -30,9 +31,9 @@ Changes made by hand to the output folder between builds are told by its folders
 (:meth:`Output.changed_by_hand`): in the generator's folders the switch undoes them (``next``
 holds the last build's files), and the old folder gets those folders made to match as it
 becomes the mirror; in the others ``next`` is made to match the output first, so they stay as
-the user left them. A build that fails after it began leaves the journal saying there is no
-mirror (its workers may have written files they did not report), but keeping the time changes
-by hand are told from.
+the user left them. A build that fails puts back in ``next`` what it may have written there
+(:meth:`Output.abort`); if it cannot, the journal says there is no mirror, but keeps the time
+changes by hand are told from.
 """
 
 from __future__ import annotations
@@ -128,6 +129,8 @@ class Transaction:
     # switch undoes that, and the mirror is then made to match them.
     by_hand: set[str] | None = field(default_factory=set)
     switched: bool = False  # the output folder holds the new site
+    since: int | None = None  # when the generator last changed the output (the journal's)
+    dispatched: set[str] = field(default_factory=set)  # files given to workers to write
     unmirrored: str | None = None  # why the switched output has no mirror, if it has none
 
     @property
@@ -220,6 +223,7 @@ class Output:
                 transaction = Transaction(
                     self, Staging(self.live, self.next, False, None), fresh=fresh,
                     by_hand=None if fresh else self._changed_since(known, known_now.since))
+            transaction.since = known_now.since
             self._write_journal("begun", since=known_now.since)
             self._carry_over(transaction, owned)
         except OSError as exc:
@@ -237,8 +241,7 @@ class Output:
                 exchange(self.next, self.live)
             else:
                 self.live.parent.mkdir(parents=True, exist_ok=True)
-                os.rename(self.next, self.live)
-                self.next.mkdir()
+                os.rename(self.next, self.live)  # (the new mirror becomes ``next``)
         except OSError as exc:
             raise BuildError(f"cannot switch to the new output: {exc}", self.live) from None
         transaction.switched = True
@@ -272,21 +275,28 @@ class Output:
             relink(self.live, self.next, transaction.touched)
 
     def abort(self, transaction: Transaction, failed: bool) -> None:
-        """End a transaction without switching (the output folder was never touched): one
-        that found nothing to change, or one that ``failed``. A failed build may have written
-        files into the mirror that it did not get to record (a worker's, say), so the journal
-        is left saying there is no mirror: the next build writes every file anew."""
+        """End a transaction without switching: one that found nothing to change, or one that
+        ``failed``. What a build wrote into ``next`` is among the files it recorded or gave its
+        workers (``dispatched``: a worker stopped by the failure may have written some and not
+        reported them): those are put back as the output has them, and ``next`` mirrors it
+        again. Not so if the output was changed by hand (``next`` then holds the last build's
+        files in those folders, which a failed build may have overwritten), nor if that fails:
+        the journal still says "begun", and the next build writes every file anew. After the
+        switch (stopped by an interrupt, say) there is nothing to undo: the journal says
+        nothing is known of the output."""
+        if transaction.switched:
+            return
         try:
             if transaction.staging.fresh:
                 self._discard(self.next)
                 if transaction.staging.mirror is not None:
                     self._discard(transaction.staging.mirror)
-            elif not failed:
-                relink(self.live, self.next, transaction.touched)
-                self._write_journal("settled", mirror=True)
+            elif transaction.by_hand == set():
+                relink(self.live, self.next, transaction.touched | transaction.dispatched)
+                self._write_journal("settled", since=transaction.since, mirror=True)
             self._clear_trash()
         except OSError:
-            pass  # the journal still says "begun": the next build makes a new mirror
+            pass
 
     # -- the mirror -----------------------------------------------------------------------------
 

@@ -56,7 +56,7 @@ def publish(engine: Engine, snapshot: Snapshot, search: bool = True) -> PublishR
     try:
         with reporter.stage("render") as line:
             fingerprints, rendered, written, related = _render(engine, snapshot, known, reach,
-                                                               transaction.staging, fresh)
+                                                               transaction, fresh)
             transaction.record(written)
             line.note(f"{rendered:,} rendered")
         with reporter.stage("write") as line:
@@ -108,7 +108,7 @@ def publish(engine: Engine, snapshot: Snapshot, search: bool = True) -> PublishR
 
 
 def _render(engine: Engine, snapshot: Snapshot, known: dict[str, str],
-            reach: frozenset[str] | None, staging: Staging,
+            reach: frozenset[str] | None, transaction: Transaction,
             fresh: bool) -> tuple[dict[str, str], int, set[str], dict]:
     """Fingerprint every file (of article pages, those in ``reach``), and render and stage
     those whose fingerprint differs from what the output holds (in parallel where there are
@@ -121,8 +121,9 @@ def _render(engine: Engine, snapshot: Snapshot, known: dict[str, str],
     executor = engine.executor or executor_for(len(files))
     written, rendered = set(), 0
     related = dict(snapshot.site.entities.related.computed)
-    for file, value, status, computed in executor.map(render_files, (snapshot, staging,
-                                                                     known), files):
+    transaction.dispatched.update(files)  # (what a failure may leave written: see Output.abort)
+    for file, value, status, computed in executor.map(
+            render_files, (snapshot, transaction.staging, known), files):
         fingerprints[file] = value
         rendered += status != "known"
         if status == "written":

@@ -189,7 +189,8 @@ def test_a_failed_build_leaves_the_change_by_hand_for_the_next_one(site, tmp_pat
 def test_what_a_failed_build_wrote_never_reaches_a_later_site(site, tmp_path):
     """A build that fails while rendering has written some pages into the next site, and
     not all of them are recorded (workers write them). The edits are then undone and another
-    made: the next build must not switch the failed build's pages in with its own."""
+    made: the next build must not switch the failed build's pages in with its own. (The
+    failed build put back what it may have written, so the next one writes only its own.)"""
     templates = tmp_path / "theme"
     shutil.copytree(REPO / "templates", templates)
     site.write_config(paths={"templates": str(templates)})
@@ -211,7 +212,7 @@ def test_what_a_failed_build_wrote_never_reaches_a_later_site(site, tmp_path):
     (site.content / "pages/about.md").unlink()
     site.article("a20", title="تعديل آخر", date="2019-03-21")
     run = site.build("--no-search")
-    assert "every file written anew" in run.out
+    assert "every file written anew" not in run.out and "(50 written)" not in run.out
     assert_checked(site)
     site.article("a21", title="تعديل ثالث", date="2019-03-22")
     assert "every file written anew" not in site.build("--no-search").out
