@@ -130,7 +130,7 @@ class Transaction:
     by_hand: set[str] | None = field(default_factory=set)
     switched: bool = False  # the output folder holds the new site
     since: int | None = None  # when the generator last changed the output (the journal's)
-    dispatched: set[str] = field(default_factory=set)  # files given to workers to write
+    dispatched: set[str] = field(default_factory=set)  # given to workers, not yet reported
     unmirrored: str | None = None  # why the switched output has no mirror, if it has none
 
     @property
@@ -145,8 +145,10 @@ class Transaction:
         return changed
 
     def record(self, files: set[str]) -> None:
-        """Files a worker wrote with :meth:`Staging.put`."""
+        """Files the workers wrote with :meth:`Staging.put`, once they all reported: what was
+        dispatched to them and not written is known unchanged."""
         self.touched |= files
+        self.dispatched.clear()
 
     def remove(self, files: set[str]) -> int:
         removed = 0
@@ -191,8 +193,8 @@ class Transaction:
     def settle(self) -> None:
         self.output.settle(self)
 
-    def abort(self, failed: bool = True) -> None:
-        self.output.abort(self, failed)
+    def abort(self) -> None:
+        self.output.abort(self)
 
 
 class Output:
@@ -274,16 +276,16 @@ class Output:
             reconcile(self.live, self.next, transaction.by_hand)
             relink(self.live, self.next, transaction.touched)
 
-    def abort(self, transaction: Transaction, failed: bool) -> None:
+    def abort(self, transaction: Transaction) -> None:
         """End a transaction without switching: one that found nothing to change, or one that
-        ``failed``. What a build wrote into ``next`` is among the files it recorded or gave its
-        workers (``dispatched``: a worker stopped by the failure may have written some and not
-        reported them): those are put back as the output has them, and ``next`` mirrors it
-        again. Not so if the output was changed by hand (``next`` then holds the last build's
-        files in those folders, which a failed build may have overwritten), nor if that fails:
-        the journal still says "begun", and the next build writes every file anew. After the
-        switch (stopped by an interrupt, say) there is nothing to undo: the journal says
-        nothing is known of the output."""
+        failed. What a build wrote into ``next`` is among the files it recorded or gave its
+        workers (``dispatched``, until they reported: a worker stopped by a failure may have
+        written some and not reported them): those are put back as the output has them, and
+        ``next`` mirrors it again. Not so if the output was changed by hand (``next`` then holds
+        the last build's files in those folders, which a failed build may have overwritten),
+        nor if that fails: the journal still says "begun", and the next build writes every
+        file anew. After the switch (stopped by an interrupt, say) there is nothing to undo:
+        the journal says nothing is known of the output."""
         if transaction.switched:
             return
         try:

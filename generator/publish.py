@@ -89,7 +89,7 @@ def publish(engine: Engine, snapshot: Snapshot, search: bool = True) -> PublishR
                 line.note(f"{config.paths.output.name}/ now holds the new site"
                           + _by_hand(transaction) + _unmirrored(transaction))
             else:
-                transaction.abort(failed=False)  # nothing changed: the output is not switched
+                transaction.abort()  # nothing changed: the output is not switched
                 line.note("nothing changed: the output folder is left as it was")
     except BaseException:
         transaction.abort()
