@@ -143,11 +143,13 @@ def _iso_date(value: str) -> date | datetime:
         raise argparse.ArgumentTypeError(f"not an ISO 8601 date: {value!r}") from None
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, exiting: bool = False) -> int:
+    """Run a command; ``exiting``: the process ends when this returns (``python -m
+    generator``), so what a build loaded need not be freed."""
     args = _parser().parse_args(argv)
     try:
         if args.command == "build":
-            return _build(args)
+            return _build(args, exiting)
         if args.command == "serve":
             return _serve(args)
         if args.command == "check":
@@ -185,14 +187,14 @@ def _overrides(args: argparse.Namespace) -> dict[str, Path]:
     return overrides
 
 
-def _build(args: argparse.Namespace) -> int:
+def _build(args: argparse.Namespace, exiting: bool = False) -> int:
     from .build import build
     from .config import load_config
     from .report import Reporter, plural
 
     config = load_config(args.config, _overrides(args))
     result = build(config, drafts=args.drafts, search=not args.no_search,
-                   reporter=Reporter(quiet=args.quiet))
+                   reporter=Reporter(quiet=args.quiet), exiting=exiting)
     if not args.quiet:
         total = sum(result.timings.values())
         print(f"built {plural(result.articles, 'article')} into {plural(result.files, 'file')} "

@@ -21,7 +21,7 @@ from . import urls
 from .config import Config
 from .dates import Formatter
 from .frozen import EMPTY
-from .model import Article, Body, Entry, Mention, digest_of
+from .model import Article, Body, Entries, Entry, Mention, digest_of
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def feed_job(self_url: str, page_url: str, title: str | None,
              articles: Sequence[Entry], size: int) -> PageJob:
     """An Atom feed of the newest ``articles`` of a listing (the site, a category, an entity)."""
     return PageJob(self_url, "atom.xml", feed_context,
-                   (self_url, page_url, title, tuple(articles[:size])), in_sitemap=False)
+                   (self_url, page_url, title, Entries(articles[:size])), in_sitemap=False)
 
 
 def feed_context(res: Resources, self_url: str, page_url: str, title: str | None,
@@ -121,7 +121,7 @@ class Pager:
 def paginate(items: Sequence, size: int, base: str) -> Iterator[Pager]:
     count = max(1, -(-len(items) // size))
     for number in range(1, count + 1):
-        yield Pager(number, count, tuple(items[(number - 1) * size: number * size]), base)
+        yield Pager(number, count, Entries(items[(number - 1) * size: number * size]), base)
 
 
 def context_of(job: PageJob, res: Resources) -> Mapping[str, Any] | bytes:

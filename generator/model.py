@@ -137,7 +137,8 @@ class Entry:
 
     @property
     def entity_ids(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys([*self.about, *(entity for entity, _ in self.mentions)]))
+        mentioned = tuple([entity for entity, _ in self.mentions])  # one mention per entity
+        return tuple(dict.fromkeys(self.about + mentioned)) if self.about else mentioned
 
     def mentions_of(self, entity: str) -> int:
         return next((count for other, count in self.mentions if other == entity), 0)
@@ -153,6 +154,18 @@ class Entry:
     @property
     def lastmod(self) -> datetime:
         return self.updated or self.date
+
+
+class Entries(tuple):
+    """Entries (or other records with a digest) as a page's inputs hold them: a listing's
+    page, a feed, an entity's articles. Its ``repr`` (a part of the page's fingerprint) joins
+    their digests in one pass rather than calling each one's ``repr``: the pages of a whole
+    archive hold 320,000 entries, and their fingerprints take half the time."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"Entries({','.join([record.digest for record in self])})"
 
 
 def with_digest(record: Any, body: Body | None = None) -> Any:

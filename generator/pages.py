@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 
 from . import jsonld, search, search_words, urls
 from .assets import Assets
@@ -18,7 +18,7 @@ from .entities.pages import entity_jobs
 from .entities.registry import Entity
 from .jobs import PageJob, Resources, feed_job, paginate
 from .model import Article, Entry, Page, Site, with_digest
-from .search_index import entity_shards, plan_shards
+from .search_index import Shard, entity_shards, plan_shards
 from .urls import output_file
 
 
@@ -54,6 +54,11 @@ class Plan(Mapping[str, PageJob]):
         self._parts: dict[str, dict[str, PageJob]] = {}
         self._whole: dict[str, PageJob] | None = None  # every part, once all are planned
 
+    @cached_property
+    def shards(self) -> tuple[Shard, ...]:
+        """The search index's shards (the search page names them; a build indexes them)."""
+        return plan_shards(self.site)
+
     def _plan(self, part: str) -> dict[str, PageJob]:
         found = self._parts.get(part)
         if found is None:
@@ -66,7 +71,7 @@ class Plan(Mapping[str, PageJob]):
                 "categories": lambda: category_pages(site, chrome),
                 "archive": lambda: archive_pages(site, chrome),
                 "entities": lambda: entity_jobs(site, chrome),
-                "search": lambda: search_page(site, chrome),
+                "search": lambda: search_page(site, chrome, self.shards),
                 "feeds": lambda: feeds(site),
                 "404": lambda: [PageJob("404.html", "404.html", simple_context,
                                         (("chrome", chrome),), in_sitemap=False)],
@@ -193,13 +198,12 @@ def entity_groups(res: Resources, article: Article, entities: Sequence[Entity]) 
         if any(e.type == kind for e in entities))
 
 
-def search_page(site: Site, chrome: Chrome) -> Iterator[PageJob]:
+def search_page(site: Site, chrome: Chrome, plan: Sequence[Shard]) -> Iterator[PageJob]:
     """The search page, and the buckets of entity names it looks queries up in."""
     config = site.config
     if not config.search:
         return
     filters = search.filter_options(site)
-    plan = plan_shards(site)
     yield PageJob(urls.search_url(), "search.html", simple_context, (
         ("chrome", chrome), ("filters", filters), ("numerals", config.numerals),
         ("shards", tuple(shard.name for shard in plan)), ("rules", search_words.rules())),

@@ -19,7 +19,7 @@ from .errors import BuildError
 from .output import Output, PublishResult, Staging, Transaction, WriteStats
 from .parallel import executor_for
 from .report import plural
-from .search_index import SEARCH_FOLDER, index_shards, plan_shards, shard_digest
+from .search_index import SEARCH_FOLDER, index_shards, shard_digest
 
 if TYPE_CHECKING:
     from .engine import Engine, Snapshot
@@ -69,7 +69,7 @@ def publish(engine: Engine, snapshot: Snapshot, search: bool = True) -> PublishR
             line.note(f"{len(written):,} written, {len(snapshot.jobs) - len(written):,} "
                       f"unchanged, {removed:,} removed")
         shards = dict(engine.shards)
-        plan = plan_shards(snapshot.site) if indexing else ()
+        plan = snapshot.jobs.shards if indexing else ()
         if plan or (indexing and shards):
             with reporter.stage("search") as line:
                 page = snapshot.site_digest + snapshot.templates.get("article.html", "")

@@ -74,7 +74,9 @@ def filter_options(site: Site) -> tuple[tuple[str, tuple[tuple[str, str | None, 
                          for k, v in site.by_category.items())),
         (YEAR, tuple((digits(y), urls.year_url(y), len(v)) for y, v in site.by_year.items())),
     ]
-    sources = Counter(config.source_label(a.publisher) for a in site.articles if a.publisher)
+    sources: Counter[str] = Counter()  # (labelled once per publisher, not per article)
+    for publisher, count in Counter(a.publisher for a in site.articles if a.publisher).items():
+        sources[config.source_label(publisher)] += count
     filters.append((SOURCE, tuple((label, None, n) for label, n in sources.most_common())))
     for kind, label in config.entities.types.items():
         entities = [e for e in site.registry.live() if e.type == kind and index.articles.get(e.id)]

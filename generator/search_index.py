@@ -115,7 +115,7 @@ def entity_shards(shards: Sequence[Shard]) -> dict[str, list[int]]:
     """entity -> the positions (0: the oldest) of the shards holding articles naming it."""
     found: dict[str, list[int]] = {}
     for position, shard in enumerate(reversed(shards)):
-        for entity in {e for article in shard.articles for e in article.entity_ids}:
+        for entity in set().union(*[article.entity_ids for article in shard.articles]):
             found.setdefault(entity, []).append(position)
     return found
 

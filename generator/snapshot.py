@@ -13,8 +13,9 @@ import jinja2
 
 from .assets import Assets
 from .config import Config
-from .jobs import PageJob, Resources, fingerprint
+from .jobs import Resources, fingerprint
 from .model import Site
+from .pages import Plan
 from .state import State
 from .templates import make_environment, render_page
 from .urls import output_file
@@ -26,7 +27,7 @@ class Snapshot:
 
     state: State  # the inputs and records (its ``outputs`` are the engine's, see Engine)
     site: Site
-    jobs: Mapping[str, PageJob]  # output file -> job
+    jobs: Plan  # output file -> job
     env: jinja2.Environment
     assets: Assets
     site_digest: str  # generator version, config, asset names: part of every fingerprint

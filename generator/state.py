@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import marshal
 import os
 import pickle
 import sqlite3
@@ -24,6 +25,7 @@ import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -40,7 +42,7 @@ if TYPE_CHECKING:  # the state is read before those modules are needed
     from .entities.index import EntityStats
     from .entities.registry import Registry
 
-FORMAT = "archive-state 5"
+FORMAT = "archive-state 6"
 # The packages whose versions change what the generator writes.
 DEPENDENCIES = ("jinja2", "markdown", "nh3", "babel", "hijridate", "camel-tools", "pagefind-bin")
 _SCHEMA = (
@@ -217,7 +219,7 @@ class StateStore:
                     templates=meta["templates"],
                     inputs={path: Signature(size, mtime, sha) for path, size, mtime, sha in
                             db.execute("SELECT path, size, mtime, sha FROM inputs")},
-                    entries={source: pickle.loads(entry) for source, entry in
+                    entries={source: unpack_entry(source, entry) for source, entry in
                              db.execute("SELECT source, entry FROM entries")},
                     related={url: tuple(urls.split("\n")) if urls else () for url, urls in
                              db.execute("SELECT url, urls FROM related")},
@@ -257,7 +259,7 @@ class StateStore:
                     _sync(db, "inputs", "path", previous and previous.inputs, state.inputs,
                           lambda path, s: (path, s.size, s.mtime_ns, s.sha))
                     _sync(db, "entries", "source", previous and previous.entries, state.entries,
-                          lambda source, e: (source, pickle.dumps(e, pickle.HIGHEST_PROTOCOL)))
+                          lambda source, e: (source, pack_entry(e)))
                     _sync(db, "related", "url", previous and previous.related, state.related,
                           lambda url, urls: (url, "\n".join(urls)))
                     _sync(db, "outputs", "file", previous and previous.outputs, state.outputs,
@@ -272,6 +274,24 @@ class StateStore:
                 db.close()
         except sqlite3.Error as exc:
             raise BuildError(f"cannot save the build's state: {exc}", self.path) from None
+
+
+def pack_entry(entry: Entry) -> bytes:
+    """An entry as its row holds it (the row's key is its source): plain values, dates as
+    ISO 8601 text, marshalled. It loads in two thirds of the time of a pickle of the record,
+    and loading 27,000 of them is most of a one-article build's loading of the state."""
+    return marshal.dumps((entry.url, entry.digest, entry.title, entry.summary,
+                          entry.date.isoformat(), entry.updated and entry.updated.isoformat(),
+                          entry.categories, entry.publisher, entry.about, entry.mentions,
+                          entry.draft, entry.declares))
+
+
+def unpack_entry(source: str, data: bytes) -> Entry:
+    (url, digest, title, summary, moment, updated, categories, publisher, about, mentions,
+     draft, declares) = marshal.loads(data)
+    return Entry(url, digest, title, summary, datetime.fromisoformat(moment),
+                 updated and datetime.fromisoformat(updated), categories, publisher, about,
+                 mentions, draft, declares, source)
 
 
 def _sync(db: sqlite3.Connection, table: str, column: str, before: Mapping | None,

@@ -19,6 +19,8 @@ def public(tmp_path_factory):
     assert result.returncode == 0, result.stderr
     for stage in ("read", "index", "render", "write"):
         assert any(line.split()[:1] == [stage] for line in result.stdout.splitlines()), stage
+    # (the process leaves its objects to the system: what it printed last is still written)
+    assert result.stdout.splitlines()[-1].startswith("built 1 article into "), result.stdout
     return out
 
 

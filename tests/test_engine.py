@@ -213,13 +213,17 @@ def test_a_lost_cache_means_a_cold_build_over_the_old_output(theme_site):
     assert_like_cold(theme_site)
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "other version"])
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "other version", "lost record"])
 def test_a_damaged_or_foreign_state_is_discarded_with_a_line(theme_site, capsys, damage):
     import sqlite3
 
     build(theme_site)
     path = cache_file(theme_site)
-    if damage != "other version":  # the database file damaged, its write-ahead log lost
+    if damage == "lost record":  # the state names an article record the cache lacks
+        with sqlite3.connect(path) as db:
+            db.execute("DELETE FROM article_records WHERE rowid = "
+                       "(SELECT MIN(rowid) FROM article_records)")
+    elif damage != "other version":  # the database file damaged, its write-ahead log lost
         data = path.read_bytes()
         for log in path.parent.glob("cache.sqlite-*"):
             log.unlink()
@@ -233,7 +237,8 @@ def test_a_damaged_or_foreign_state_is_discarded_with_a_line(theme_site, capsys,
     assert main(["build", "--config", str(theme_site.root / "site.toml"), "--no-search"]) == 0
     out = capsys.readouterr().out
     assert "the saved state is not used: " in out
-    assert ("damaged" in out) if damage != "other version" else ("generator" in out)
+    assert {"garbage": "damaged", "truncated": "damaged", "other version": "generator",
+            "lost record": "the cache of article records is incomplete"}[damage] in out
     assert "(first build)" in out
     assert_like_cold(theme_site)
 

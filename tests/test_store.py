@@ -96,6 +96,19 @@ def test_a_lost_record_is_named_by_its_article(tmp_path):
     store.close()
 
 
+def test_missing_counts_the_records_the_store_cannot_give(tmp_path):
+    store = RecordStore(tmp_path / "cache.sqlite")
+    article, body = _record()
+    store.put("d1", (article, body))
+    assert store.missing(["d1", "d2"]) == 1  # d1 not written yet, but the store gives it
+    store.flush()
+    store.put("d3", (article, body))
+    assert store.missing(["d1", "d3"]) == 0
+    assert store.missing(["d1", "d2", "d2", "d4"]) == 2  # each digest counted once
+    assert RecordStore(tmp_path / "cache.sqlite").missing(["d1", "d3"]) == 1  # d3 unwritten
+    store.close()
+
+
 @pytest.mark.parametrize("old", [
     "CREATE TABLE records (digest TEXT PRIMARY KEY, data BLOB)",  # records packed whole
     "CREATE TABLE articles (digest TEXT PRIMARY KEY, article BLOB, body BLOB)",  # no mentions

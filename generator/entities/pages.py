@@ -13,7 +13,7 @@ from camel_tools.utils.normalize import normalize_alef_ar, normalize_alef_maksur
 from .. import jsonld
 from ..dates import Formatter, rfc3339
 from ..jobs import PageJob, Pager, Resources, feed_job, paginate
-from ..model import Entry, Mention, Site
+from ..model import Entries, Entry, Mention, Site
 from ..text import strip_marks
 from ..urls import Urls, entity_index_url
 from .index import EntityStats
@@ -53,7 +53,7 @@ def entity_jobs(site: Site, chrome) -> Iterator[PageJob]:
         yield feed_job(f"{entity.url}feed.xml", entity.url, entity.name, articles,
                        config.pagination.feed)
         yield PageJob(f"{entity.url}index.json", None, entity_json,
-                      (entity, stats.mentions, cooccurring, articles), in_sitemap=False)
+                      (entity, stats.mentions, cooccurring, Entries(articles)), in_sitemap=False)
     for entity in registry.entities.values():
         if entity.merged_into is not None:
             target = registry.resolve(entity.id)
