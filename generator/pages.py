@@ -71,7 +71,8 @@ class Plan(Mapping[str, PageJob]):
                 "categories": lambda: category_pages(site, chrome),
                 "archive": lambda: archive_pages(site, chrome),
                 "entities": lambda: entity_jobs(site, chrome),
-                "search": lambda: search_page(site, chrome, self.shards),
+                "search": lambda: search_page(site, chrome, self.shards) if site.config.search
+                else (),
                 "feeds": lambda: feeds(site),
                 "404": lambda: [PageJob("404.html", "404.html", simple_context,
                                         (("chrome", chrome),), in_sitemap=False)],
@@ -199,10 +200,9 @@ def entity_groups(res: Resources, article: Article, entities: Sequence[Entity]) 
 
 
 def search_page(site: Site, chrome: Chrome, plan: Sequence[Shard]) -> Iterator[PageJob]:
-    """The search page, and the buckets of entity names it looks queries up in."""
+    """The search page, and the buckets of entity names it looks queries up in (a site with
+    search off has neither)."""
     config = site.config
-    if not config.search:
-        return
     filters = search.filter_options(site)
     yield PageJob(urls.search_url(), "search.html", simple_context, (
         ("chrome", chrome), ("filters", filters), ("numerals", config.numerals),

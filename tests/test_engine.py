@@ -108,6 +108,8 @@ EDITS = {
     "site.toml pagination": lambda s: _edit(s.root / "site.toml", "home = 3", "home = 5"),
     "site.toml link policy": lambda s: _edit(s.root / "site.toml", "[pagination]",
                                              '[entities]\nlink = "all"\n\n[pagination]'),
+    "site.toml search off": lambda s: _edit(s.root / "site.toml", "base_url = ",
+                                            "search = false\nbase_url = "),
     "page": lambda s: s.write("pages/about.md", '+++\ntitle = "من نحن"\n+++\n\nنص آخر.'),
     "output folder deleted": lambda s: shutil.rmtree(s.public),
     "a file of the output deleted by hand, with an article edit": lambda s: (

@@ -19,7 +19,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import TmpSite, tree_digest
+from conftest import TmpSite, parse_html, tree_digest
 from test_engine import BODIES, EDITS, ENTITIES, seeds, write_article
 
 from generator.cli import main
@@ -98,3 +98,25 @@ def test_randomised_edits_keep_the_search_index_equal_to_a_cold_builds(search_si
                     EDITS[rng.choice(ENTITY_EDITS)](site)
         build(site)
         assert_like_cold(site)
+
+
+def test_search_turned_off_drops_the_index_page_and_box_and_comes_back(search_site):
+    site = search_site
+    build(site)
+    assert (site.public / "search/index.html").is_file()
+    config = site.root / "site.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text("search = false\n" + text, encoding="utf-8")
+    build(site)
+    index = site.public / SEARCH_FOLDER
+    assert not index.exists() or [p for p in index.rglob("*") if p.is_file()] == []
+    assert not (site.public / "search/index.html").exists()
+    for page in (site.public / "index.html", next((site.public / "articles").rglob("*.html"))):
+        assert parse_html(page).find("form", role="search") is None, page
+    cold = site.root / "cold-off"
+    build(site, "--out", str(cold))
+    assert tree_digest(site.public) == tree_digest(cold)
+    config.write_text(text, encoding="utf-8")  # on again: the index is made anew
+    build(site)
+    assert parse_html(site.public / "index.html").find("form", role="search") is not None
+    assert_like_cold(site)
