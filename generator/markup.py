@@ -106,10 +106,12 @@ class PlainParagraphs:
     begins a block (heading, quote, list, rule, table, definition), and none of the
     characters that start inline syntax or raw HTML unless escaped by a backslash. In it,
     Markdown drops the escaping backslashes, keeps character references, and escapes a bare
-    ``&`` and ``>``."""
+    ``&`` and ``>``. A numeric reference without its semicolon (``&#65``) is left to
+    Markdown: its HTML parser takes it for a reference, or not, by the character after it."""
 
     _BLOCK_START = re.compile(r"[#>+\-=:|*]|\d+[.)](?:\s|$)")
     _SYNTAX = re.compile(r"[`*_\[\]<{}|~\\\t\r]")
+    _OPEN_REFERENCE = re.compile(r"&#(?![0-9]+;|[xX][0-9a-fA-F]+;)")
 
     def __init__(self, escapable):
         chars = re.escape("".join(sorted(escapable)))
@@ -126,7 +128,8 @@ class PlainParagraphs:
                 previous_blank = True
                 continue
             if not previous_blank or line != line.strip() or self._BLOCK_START.match(line) \
-                    or self._SYNTAX.search(self._escape.sub("", line)):
+                    or self._SYNTAX.search(self._escape.sub("", line)) \
+                    or self._OPEN_REFERENCE.search(line):
                 return None
             previous_blank = False
             paragraphs.append(self._inline.sub(self._convert, line))

@@ -57,6 +57,7 @@ def test_imported_paragraphs_render_the_same_on_both_paths(paragraphs):
     ("سفن #الرحلات\\_البحرية و\\*نجمة\\* و1\\. رقم", True),
     ("&lt;b&gt; و &#58; و AT&T و &copy; و &foo; و &#x41; و &#0; و \u00a0 و \"x\"", True),
     ("\\# ليس عنوانا", True),
+    ("&#0 و &#65 و &#x41g و &#65a و &#", False),  # references without their semicolon
     ("# عنوان", False),
     ("سطر\nمتصل", False),
     ("- بند", False),
