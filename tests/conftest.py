@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +34,45 @@ def run_generator(*args: str, cwd: Path = REPO, timeout: float = 300,
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=timeout, **kwargs)
+
+
+TRAINING_TEST = "test_training_rebuilds_the_shipped_model_byte_for_byte"
+TRAINING = pytest.StashKey[tuple[subprocess.Popen, Path]]()
+
+
+@pytest.hookimpl(trylast=True)  # (after -k and -m have deselected)
+def pytest_collection_modifyitems(session, config, items):
+    """Training the named-entity model takes minutes on one core: when its test is to run,
+    the training starts with the session, beside the other tests, and the test waits for it
+    (``training_run``), so that the suite's time is not the sum of both."""
+    data = SHARED / "ner" / "anercorp-train.jsonl"
+    if config.option.collectonly or not data.exists() \
+            or importlib.util.find_spec("numpy") is None \
+            or not any(item.name == TRAINING_TEST for item in items):
+        return
+    out = Path(tempfile.mkdtemp(prefix="ner-training-"))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator.ner.train", "--data", str(SHARED / "ner"),
+         "--corpus", str(SHARED / "corpus"), "--out", str(out)],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    config.stash[TRAINING] = (process, out)
+
+
+def pytest_unconfigure(config):
+    process, out = config.stash.get(TRAINING, (None, None))
+    if process is not None:
+        if process.poll() is None:  # (a session stopped before its test waited for it)
+            process.kill()
+        process.communicate()
+        shutil.rmtree(out, ignore_errors=True)
+
+
+@pytest.fixture
+def training_run(request) -> tuple[subprocess.CompletedProcess, Path]:
+    """The training started with the session, once it has finished, and its output folder."""
+    process, out = request.config.stash[TRAINING]
+    stdout, stderr = process.communicate(timeout=1200)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr), out
 
 
 def require_shared(path: Path) -> Path:

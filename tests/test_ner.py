@@ -4,11 +4,9 @@ command, the shipped model and its training."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
-from conftest import REPO, SHARED, require_shared, run_generator
+from conftest import SHARED, require_shared, run_generator
 
 from generator.ner.evaluate import score
 from generator.ner.tagger import MODEL_DIR, Recogniser, sentences, spans
@@ -138,14 +136,12 @@ def test_the_ner_command_rejects_bytes_that_are_not_utf8(tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.corpus
-def test_training_rebuilds_the_shipped_model_byte_for_byte(tmp_path):
-    """What `make ner-model` runs: the same data gives the same files."""
+def test_training_rebuilds_the_shipped_model_byte_for_byte(request):
+    """What `make ner-model` runs: the same data gives the same files. (The training was
+    started with the session: see conftest's ``training_run``.)"""
     require_shared(SHARED / "ner" / "anercorp-train.jsonl")
     pytest.importorskip("numpy", reason="numpy (the ner-train extra) is not installed")
-    run = subprocess.run(
-        [sys.executable, "-m", "generator.ner.train", "--data", str(SHARED / "ner"),
-         "--corpus", str(SHARED / "corpus"), "--out", str(tmp_path)],
-        cwd=REPO, capture_output=True, text=True, timeout=900)
+    run, out = request.getfixturevalue("training_run")
     assert run.returncode == 0, run.stderr
     for name in ("ner.crfsuite", "lexicon.tsv", "scores.json"):
-        assert (tmp_path / name).read_bytes() == (MODEL_DIR / name).read_bytes(), name
+        assert (out / name).read_bytes() == (MODEL_DIR / name).read_bytes(), name
