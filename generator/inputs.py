@@ -107,7 +107,6 @@ def _walk(root: str, above: frozenset[tuple[int, int]] = frozenset()
     folder that cannot be read, or a link back to a folder above it, is an error (never a
     part of the archive silently left out)."""
     try:
-        here = os.stat(root)
         # Listed through a descriptor, so that each entry is looked at in the folder by its
         # name, not by its whole path from the root again (a third of the walk's time).
         descriptor = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
@@ -116,6 +115,7 @@ def _walk(root: str, above: frozenset[tuple[int, int]] = frozenset()
     except OSError as exc:
         raise BuildError(f"cannot read this folder: {exc.strerror}", Path(root)) from None
     try:
+        here = os.fstat(descriptor)  # (the folder opened, not its path looked up again)
         try:
             with os.scandir(descriptor) as listing:
                 entries = list(listing)
