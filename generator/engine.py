@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from pathlib import Path
 
@@ -359,11 +359,14 @@ class Engine:
 
     # -- publishing -------------------------------------------------------------------------
 
-    def publish(self, search: bool = True, snapshot: Snapshot | None = None):
-        """Render what changed into the output folder, index search, save the state."""
+    def publish(self, search: bool = True, snapshot: Snapshot | None = None,
+                pause: Callable[[], object] | None = None):
+        """Render what changed into the output folder, index search, save the state.
+        ``pause`` is called between pieces of the work and may block: the dev server's
+        background publish waits in it while an edit is applied."""
         from .publish import publish
 
         snapshot = snapshot or self.snapshot
         if snapshot is None:
             raise BuildError("nothing to publish: the site has not been loaded")
-        return publish(self, snapshot, search)
+        return publish(self, snapshot, search, pause)

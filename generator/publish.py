@@ -10,7 +10,7 @@ Rendered pages are written as they come, never all held in memory.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -27,7 +27,9 @@ if TYPE_CHECKING:
 WRITERS = 2  # threads writing files in each render process
 
 
-def publish(engine: Engine, snapshot: Snapshot, search: bool = True) -> PublishResult:
+def publish(engine: Engine, snapshot: Snapshot, search: bool = True,
+            pause: Callable[[], object] | None = None) -> PublishResult:
+    pause = pause or _carry_on
     if engine.discovery_stale and snapshot is engine.snapshot:
         engine.rediscover()  # never write a site whose discovered entities are out of date
         snapshot = engine.snapshot
@@ -56,7 +58,7 @@ def publish(engine: Engine, snapshot: Snapshot, search: bool = True) -> PublishR
     try:
         with reporter.stage("render") as line:
             fingerprints, rendered, written, related = _render(engine, snapshot, known, reach,
-                                                               transaction, fresh)
+                                                               transaction, fresh, pause)
             transaction.record(written)
             line.note(f"{rendered:,} rendered")
         with reporter.stage("write") as line:
@@ -75,7 +77,7 @@ def publish(engine: Engine, snapshot: Snapshot, search: bool = True) -> PublishR
                 page = snapshot.site_digest + snapshot.templates.get("article.html", "")
                 digests = {s.name: shard_digest(s, snapshot.site, page) for s in plan}
                 shards, counts = index_shards(plan, digests, shards, transaction,
-                                              config.paths.cache, _texts(snapshot))
+                                              config.paths.cache, _texts(snapshot), pause)
                 words = f", {counts['words']:,} words listed" if "words" in counts else ""
                 line.note(f"{plural(len(plan), 'shard')}, {counts['indexed']:,} indexed, "
                           f"{plural(counts['page'], 'page')}{words}")
@@ -108,11 +110,11 @@ def publish(engine: Engine, snapshot: Snapshot, search: bool = True) -> PublishR
 
 
 def _render(engine: Engine, snapshot: Snapshot, known: dict[str, str],
-            reach: frozenset[str] | None, transaction: Transaction,
-            fresh: bool) -> tuple[dict[str, str], int, set[str], dict]:
+            reach: frozenset[str] | None, transaction: Transaction, fresh: bool,
+            pause: Callable[[], object]) -> tuple[dict[str, str], int, set[str], dict]:
     """Fingerprint every file (of article pages, those in ``reach``), and render and stage
     those whose fingerprint differs from what the output holds (in parallel where there are
-    many)."""
+    many; ``pause`` is called after each file)."""
     if fresh:  # unknown output: every file is rendered, the fingerprints by the workers
         files, known, fingerprints = list(snapshot.jobs), {}, {}
     else:  # here first (cheaper than starting workers), then only what changed
@@ -129,6 +131,7 @@ def _render(engine: Engine, snapshot: Snapshot, known: dict[str, str],
         if status == "written":
             written.add(file)
         related.update(computed)
+        pause()
     return fingerprints, rendered, written, related
 
 
@@ -156,6 +159,10 @@ def render_files(shared: tuple[Snapshot, Staging, dict[str, str]],
         return [(file, value, "known" if wrote is None else
                  "written" if wrote.result() else "same", related)
                 for file, value, wrote, related in pending]
+
+
+def _carry_on() -> None:
+    """The pause of a publish that gives way to nothing."""
 
 
 def _by_hand(transaction: Transaction) -> str:

@@ -25,7 +25,7 @@ import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -131,11 +131,12 @@ def shard_digest(shard: Shard, site: Site, page_digest: str) -> str:
 
 def index_shards(shards: Sequence[Shard], digests: Mapping[str, str],
                  indexed: Mapping[str, str], transaction: Transaction, cache: Path,
-                 texts: Callable[[Shard], Iterable[str]]) -> tuple[dict[str, str], dict[str, int]]:
+                 texts: Callable[[Shard], Iterable[str]],
+                 pause: Callable[[], object]) -> tuple[dict[str, str], dict[str, int]]:
     """Index the shards whose digest differs from ``indexed`` (what each indexed last time)
     into the site being prepared, remove the bundles of shards that are gone, and write the
-    word lists (``search_words.py``; ``texts`` gives the text of a shard's articles). Returns
-    the new ``indexed`` and counts."""
+    word lists (``search_words.py``; ``texts`` gives the text of a shard's articles; ``pause``
+    is called after each article counted). Returns the new ``indexed`` and counts."""
     next_site = transaction.staging.next
     todo = [s for s in shards if indexed.get(s.name) != digests[s.name]
             or not (next_site / SEARCH_FOLDER / s.name / "pagefind-entry.json").is_file()]
@@ -149,7 +150,8 @@ def index_shards(shards: Sequence[Shard], digests: Mapping[str, str],
             running = [pool.submit(_index, s, next_site, Path(tmp) / s.name) for s in todo]
             # The word lists are counted while Pagefind runs (it waits on the disk too).
             if todo or not (next_site / SEARCH_FOLDER / WORDS_FOLDER).is_dir():
-                counts["words"] = _write_words(shards, digests, transaction, work, texts)
+                counts["words"] = _write_words(shards, digests, transaction, work,
+                                               lambda shard: _pausing(texts(shard), pause))
             done = [job.result() for job in running]
         for shard, pages in zip(todo, done, strict=True):
             counts["page"] += pages
@@ -163,6 +165,12 @@ def index_shards(shards: Sequence[Shard], digests: Mapping[str, str],
         if root.is_dir() else set()
     transaction.remove(stale)
     return {s.name: digests[s.name] for s in shards}, counts
+
+
+def _pausing(items: Iterable[str], pause: Callable[[], object]) -> Iterator[str]:
+    for item in items:
+        yield item
+        pause()
 
 
 def _write_words(shards: Sequence[Shard], digests: Mapping[str, str], transaction: Transaction,

@@ -4,16 +4,19 @@ failures kept on screen. Tests wait on the app's batch sequence number, never on
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 import threading
 import urllib.request
 
 import pytest
-from conftest import REPO, TmpSite, load_engine
+from conftest import REPO, TmpSite, load_engine, output_file, parse_html
 from devserver import free_port
 
 from generator.config import load_config
-from generator.dev.app import DevApp
+from generator.dev.app import PUBLISH_NICENESS, DevApp, _lower_priority
 from generator.engine import Engine
 from generator.inputs import kind_of
 from generator.report import Reporter
@@ -178,3 +181,51 @@ def test_publishing_an_older_snapshot_keeps_what_the_current_one_uses(app_site):
     assert newer is not older
     assert all(newer.render(file) is not None for file in newer.jobs)
     assert {"خبر معدل"} <= {a.title for a in newer.site.articles}
+
+
+def test_a_publish_waits_in_its_pause_and_the_output_keeps_the_old_site(app_site):
+    """The dev server's publisher gives way to edits by blocking in ``pause``: while it is
+    blocked, the output folder is still the old site; once let go, the new one."""
+    engine = Engine(app_site.root / "site.toml")
+    engine.load()
+    engine.publish(search=False)
+    page = app_site.root / "public" / output_file(engine.snapshot.site.articles[-1].url)
+    app_site.article("a0", title="خبر معدل", date="2019-03-01", body="وصل لافروف أمس.")
+    engine.apply({app_site.content / "articles/a0.md"})
+    paused, go = threading.Event(), threading.Event()
+
+    def pause():
+        paused.set()
+        go.wait()
+
+    publishing = threading.Thread(target=engine.publish,
+                                  kwargs={"search": False, "pause": pause})
+    publishing.start()
+    try:
+        assert paused.wait(30)
+        assert parse_html(page).h1.get_text(strip=True) == "خبر 0"
+    finally:
+        go.set()
+        publishing.join()
+    assert parse_html(page).h1.get_text(strip=True) == "خبر معدل"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread's own priority "
+                    "is a Linux feature; elsewhere the publisher keeps the server's")
+def test_the_publisher_and_what_it_starts_run_at_a_lower_priority():
+    seen = {}
+
+    def publisher():
+        _lower_priority()
+        seen["thread"] = os.getpriority(os.PRIO_PROCESS, 0)
+        seen["child"] = int(subprocess.run(
+            [sys.executable, "-c", "import os; print(os.getpriority(os.PRIO_PROCESS, 0))"],
+            capture_output=True, text=True, check=True).stdout)
+
+    before = os.getpriority(os.PRIO_PROCESS, 0)
+    thread = threading.Thread(target=publisher)
+    thread.start()
+    thread.join()
+    lowered = min(before + PUBLISH_NICENESS, 19)
+    assert seen == {"thread": lowered, "child": lowered}
+    assert os.getpriority(os.PRIO_PROCESS, 0) == before  # the rest of the server keeps its own

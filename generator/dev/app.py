@@ -11,14 +11,20 @@ The dev server drives the same :class:`~generator.engine.Engine` as ``build``:
   batch, so the error stays on screen until the file is fixed. Any other exception (a bug)
   is shown the same way and logged, and the server goes on;
 - once edits pause, a publisher thread writes the output folder and the search index from
-  the current snapshot (``Engine.publish``), off the edit path.
+  the current snapshot (``Engine.publish``), off the edit path. It gives way to edits: it
+  waits between pages while a batch is applied, and it and the processes it starts
+  (Pagefind) run at a lower scheduling priority, so that a publish of a whole archive (a
+  minute or two when an entity edit reaches every search shard) does not slow the next save.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import gc
+import os
 import queue
+import sys
 import threading
 import time
 import traceback
@@ -35,6 +41,7 @@ from .watch import Watcher
 DEFAULT_PORT = 8000
 PORT_TRIES = 10  # without --port, try the next ports when 8000 is taken
 PUBLISH_AFTER = 2.0  # seconds of quiet before writing the output folder and the index
+PUBLISH_NICENESS = 10  # the publisher's scheduling priority, below the edits' (Linux)
 
 
 class DevApp:
@@ -52,6 +59,8 @@ class DevApp:
         self._publish_at: float | None = None
         self._published: int | None = None  # snapshot version last written out here
         self._wake = threading.Event()
+        self._idle = threading.Event()  # clear while the worker applies a batch
+        self._idle.set()
         self._stopping = False
 
     # -- starting and stopping ------------------------------------------------------------------
@@ -118,9 +127,13 @@ class DevApp:
                     return
                 batch |= more
                 count += 1
-            self._apply(batch)
-            if self.engine.discovery_stale and self._batches.empty():
-                self._apply(None)  # the page has reloaded: now group the names again
+            self._idle.clear()  # (the publisher waits)
+            try:
+                self._apply(batch)
+                if self.engine.discovery_stale and self._batches.empty():
+                    self._apply(None)  # the page has reloaded: now group the names again
+            finally:
+                self._idle.set()
             with self.done:
                 self.sequence += count
                 self.done.notify_all()
@@ -171,6 +184,7 @@ class DevApp:
         self._wake.set()
 
     def _publisher(self) -> None:
+        _lower_priority()
         while not self._stopping:
             due, now = self._publish_at, time.monotonic()
             if due is None or now < due:
@@ -184,7 +198,8 @@ class DevApp:
                 continue  # (a stale discovery is completed by the worker, then published)
             start = time.perf_counter()
             try:
-                result = self.engine.publish(search=snapshot.config.search, snapshot=snapshot)
+                result = self.engine.publish(search=snapshot.config.search, snapshot=snapshot,
+                                             pause=self._idle.wait)
             except BuildError as error:
                 self._failed(error)
                 continue
@@ -197,6 +212,16 @@ class DevApp:
             self.reporter.say(f"  wrote {snapshot.config.paths.output.name}/ "
                               f"({result.stats.written} changed){searched} in "
                               f"{time.perf_counter() - start:.1f} s")
+
+
+def _lower_priority() -> None:
+    """Lower the calling thread's scheduling priority, and so that of the threads and
+    processes it starts (on Linux a thread has its own; elsewhere this would lower the
+    whole server's, so it is left alone there)."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(),
+                           os.getpriority(os.PRIO_PROCESS, 0) + PUBLISH_NICENESS)
 
 
 def _settle() -> None:

@@ -32,7 +32,12 @@ def timed_edit(server, events, page: str, write, marker: str) -> float:
     events.drain()
     start = time.perf_counter()
     write()
-    events.next("reload", timeout=30)
+    try:
+        events.next("reload", timeout=30)
+    except AssertionError as error:
+        tail = "\n".join(server.output().splitlines()[-30:])
+        raise SystemExit(f"{error} after saving for {marker!r}; the server's last lines:\n"
+                         f"{tail}") from None
     while marker not in server.get(page)[1].decode("utf-8"):
         if time.perf_counter() - start > 30:
             raise SystemExit(f"{marker!r} never appeared in {page}")
