@@ -141,7 +141,10 @@ class Entry:
         return tuple(dict.fromkeys(self.about + mentioned)) if self.about else mentioned
 
     def mentions_of(self, entity: str) -> int:
-        return next((count for other, count in self.mentions if other == entity), 0)
+        for other, count in self.mentions:
+            if other == entity:
+                return count
+        return 0
 
     @property
     def day(self) -> date:

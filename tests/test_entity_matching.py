@@ -173,3 +173,26 @@ def test_surface_keys_invert_key_variants():
     keys = tokens | set(stems)
     for token, key in product(tokens, keys):
         assert (key in key_variants(token)) == (token in surface_keys(key)), (token, key)
+
+
+def test_a_few_names_are_searched_for_in_the_text_as_many_are_split_for():
+    """An entity edit's few names are searched for in each vocabulary's text; thousands
+    (discovery) are looked up among its words. Both find the same articles."""
+    from itertools import product
+
+    from generator.entities.link import _FEW_KEYS, mention_test, vocabulary_of
+    from generator.entities.matching import surface_keys
+
+    keys = ["القاهره", "المنافس", "لافروف", "ا", "لل", "مصر"]
+    words = {w for key in keys for w in surface_keys(key)} | {
+        "قاهره", "القاهرهي", "منافس", "المنافسه", "افروف", "سلافروف", "مصري", "عمصر", "لل"}
+    vocabularies = [None, vocabulary_of([]), *(vocabulary_of([w]) for w in words),
+                    *(vocabulary_of([a, b, "موسكو"]) for a, b in product(sorted(words), repeat=2))]
+    padding = [f"زائد{n}" for n in range(_FEW_KEYS)]  # names no vocabulary holds
+    for key in keys:
+        few, many = mention_test([key]), mention_test([key, *padding])
+        found = [v for v in vocabularies if few(v)]
+        assert found == [v for v in vocabularies if many(v)], key
+        assert None in found and vocabulary_of([]) not in found and len(found) < len(vocabularies)
+    few, many = mention_test(keys[:2]), mention_test(keys[:2] + padding)
+    assert [few(v) for v in vocabularies] == [many(v) for v in vocabularies]

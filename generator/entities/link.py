@@ -22,6 +22,8 @@ from .discover import Found, found_in
 from .matching import surface_keys
 from .registry import Registry
 
+_FEW_KEYS = 16  # names whose forms are searched for in each vocabulary's text, not its words
+
 
 @dataclass(frozen=True)
 class Linked:
@@ -49,7 +51,7 @@ def link_article(article: Article, body: Body, registry: Registry, config: Confi
                                     recognised if discovering else None)
     linked = Body(annotation.html, body.text)
     article = replace(article, about=about, no_link=no_link, mentions=annotation.mentions)
-    vocabulary = f" {' '.join(sorted(seen))} " if seen is not None else None
+    vocabulary = vocabulary_of(seen) if seen is not None else None
     return Linked(with_digest(article, linked), linked, vocabulary,
                   annotation.recognised if discovering else None,
                   found_in(annotation.names) if discovering else ())
@@ -88,13 +90,48 @@ def could_mention(vocabulary: str | None, first_keys: Iterable[str]) -> bool:
 
 
 def mention_test(first_keys: Iterable[str]):
-    """:func:`could_mention` for many articles: the forms are expanded once, and each
-    vocabulary is split once (thousands of discovered names are checked at once)."""
-    forms = frozenset(surface for key in first_keys for surface in surface_keys(key))
+    """:func:`could_mention` for many articles: the forms are expanded once. For many names
+    (thousands of discovered ones are checked at once) each vocabulary is split once; for a
+    few (an entity file edited), each name's forms are searched for in the vocabulary's text,
+    after the part they share, which most articles lack (0.03 s rather than 0.5 s for the
+    whole corpus)."""
+    keys = frozenset(first_keys)
+    if len(keys) > _FEW_KEYS:
+        forms = frozenset(surface for key in keys for surface in surface_keys(key))
 
-    def test(vocabulary: str | None) -> bool:
-        return vocabulary is None or not forms.isdisjoint(vocabulary.split())
-    return test
+        def test(vocabulary: str | None) -> bool:
+            return vocabulary is None or not forms.isdisjoint(vocabulary.split())
+        return test
+    searches = [(shared_part(surfaces), tuple(map(_as_word, surfaces)))
+                for surfaces in map(surface_keys, keys)]
+
+    def search(vocabulary: str | None) -> bool:
+        return vocabulary is None or any(
+            part in vocabulary and any(form in vocabulary for form in forms)
+            for part, forms in searches)
+    return search
+
+
+def vocabulary_of(keys: Iterable[str]) -> str:
+    """An article's vocabulary: the keys it scanned, sorted, between single spaces and with
+    one at each end, so that a key is found in it as ``_as_word(key)``."""
+    return f" {' '.join(sorted(keys))} "
+
+
+def _as_word(key: str) -> str:
+    return f" {key} "
+
+
+def shared_part(words: Iterable[str]) -> str:
+    """The longest text found in each of ``words`` (the first such, "" if none)."""
+    words = sorted(words, key=len)
+    shortest = words[0] if words else ""
+    for size in range(len(shortest), 0, -1):
+        for start in range(len(shortest) - size + 1):
+            part = shortest[start:start + size]
+            if all(part in word for word in words):
+                return part
+    return ""
 
 
 def declared(article: Article, registry: Registry) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -234,7 +234,7 @@ def _index(entities: dict[str, Entity], survivors: dict[str, str]) -> Registry:
 def unusable(keys: tuple[str, ...]) -> str | None:
     """Why a name with these token keys cannot be matched in text, or None: no letters, a
     single letter, or a word so common (``stopwords.py``) that it would be linked everywhere."""
-    if not any(any(char.isalpha() for char in key) for key in keys):
+    if not any(map(str.isalpha, "".join(keys))):
         return "has no letters to match" if not keys else "is only punctuation or digits"
     if len(keys) == 1 and len(keys[0]) == 1:
         return "is a single letter"
