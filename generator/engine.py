@@ -31,7 +31,7 @@ from . import inputs as scanning
 from .assets import collect_assets
 from .config import Config, load_config
 from .content import check_unique, read_page
-from .entities.discover import Discovery, discover_in, extend
+from .entities.discover import Cancelled, Discovery, discover_in, extend
 from .entities.index import stale_entities, still_related
 from .entities.link import link_settings, mention_test, relink_keys
 from .entities.registry import Registry, load_registry
@@ -163,18 +163,25 @@ class Engine:
             return self._apply(base, config, scanned, changed, self.snapshot.version,
                                defer=defer_discovery)
 
-    def rediscover(self) -> Update:
-        """Group the recognised names again after applies that deferred it."""
+    def rediscover(self, cancelled: Callable[[], bool] | None = None) -> Update:
+        """Group the recognised names again after applies that deferred it. ``cancelled``
+        is asked as the grouping goes: when it says so, the grouping stops, nothing changes
+        and the snapshot stays stale (the dev server gives way to the next save so)."""
         with self.lock:
             if self.snapshot is None or not self.discovery_stale:
                 return Update("none")
             base = self.snapshot.state
-            return self._apply(base, base.config, dict(base.inputs), set(),
-                               self.snapshot.version, kind="discovery")
+            try:
+                return self._apply(base, base.config, dict(base.inputs), set(),
+                                   self.snapshot.version, kind="discovery",
+                                   cancelled=cancelled)
+            except Cancelled:
+                self.discovery_stale = True
+                return Update("none")
 
     def _apply(self, base: State, config: Config, scanned: dict[str, Signature],
                changed: set[str], since: int, kind: str | None = None,
-               defer: bool = False) -> Update:
+               defer: bool = False, cancelled: Callable[[], bool] | None = None) -> Update:
         """Apply ``changed`` to ``base`` (the state of snapshot ``since``; 0: the saved one)."""
         timings = {}
         self.tagged = 0
@@ -202,7 +209,7 @@ class Engine:
             self.discovery_stale = False
             with self.reporter.stage("discover") as line:
                 registry, discovery, again = self._discover(config, declared, registry, found,
-                                                            scanned, entries)
+                                                            scanned, entries, cancelled)
                 relinked += again
                 line.note(f"{plural(len(discovery.linked()), 'entity', 'entities')} found in "
                           f"{discovery.minimum}+ articles, {plural(again, 'article')} linked")
@@ -249,10 +256,11 @@ class Engine:
 
     def _discover(self, config: Config, declared: Registry, registry: Registry,
                   found: dict[str, tuple], scanned: dict[str, Signature],
-                  entries: dict[str, Entry]) -> tuple[Registry, Discovery, int]:
+                  entries: dict[str, Entry],
+                  cancelled: Callable[[], bool] | None = None) -> tuple[Registry, Discovery, int]:
         """Candidates from every article's recognised names; with ``discover = "link"``,
         the registry with them, and the articles linked again because of them."""
-        discovery = discover_in(config, declared, found)
+        discovery = discover_in(config, declared, found, cancelled)
         after = extend(declared, discovery) if config.entities.discover == "link" else declared
         relink = self._relink(entries, registry, after)
         if relink:

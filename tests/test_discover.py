@@ -287,6 +287,13 @@ def test_a_deferred_discovery_completes_as_a_cold_load_would(archive, tmp_path):
         update = engine.apply(paths, defer_discovery=True)
         assert engine.discovery_stale and update.tagged == 2
         assert "krystyn-laghard" not in engine.snapshot.site.registry.entities
+        stale, asked = engine.snapshot, []  # the next save arrives: the grouping gives way
+
+        def cancelled() -> bool:
+            asked.append(True)
+            return True
+        assert engine.rediscover(cancelled=cancelled).kind == "none"
+        assert asked and engine.snapshot is stale and engine.discovery_stale
         update = engine.rediscover()
         assert update.kind == "discovery" and not engine.discovery_stale
         assert engine.snapshot.site.registry.entities["krystyn-laghard"].found
@@ -336,3 +343,23 @@ def test_suggestion_contexts_are_whole_words(tmp_path):
     assert "مايك بومبيو" in context and context.startswith("…") and context.endswith("…")
     inner = context.strip("…").split()
     assert all(w in words.split() or w in ("مايك", "بومبيو") for w in inner)
+
+
+def test_grouping_is_called_off_when_asked_to_and_is_otherwise_the_same():
+    from generator.entities.discover import CHECK_EVERY, Cancelled
+
+    found = {f"{n:04}.md": names(("كريستين لاغارد", PERSON), (f"مدينة {n}", PLACE))
+             for n in range(3 * CHECK_EVERY)}
+    asked = []
+
+    def after(times: int):
+        def cancelled() -> bool:
+            asked.append(True)
+            return len(asked) >= times
+        return cancelled
+    with pytest.raises(Cancelled):
+        discover(found, {}, {}, frozenset(), ("person", "place"), 1, after(2))
+    assert len(asked) == 2  # (the first question, then one after CHECK_EVERY articles)
+    asked.clear()
+    kept = discover(found, {}, {}, frozenset(), ("person", "place"), 1, after(10**9))
+    assert len(asked) >= 3 and kept == run(found)

@@ -4,7 +4,8 @@ The dev server drives the same :class:`~generator.engine.Engine` as ``build``:
 
 - one worker thread applies the watcher's batches of changed paths in order (a batch that
   arrives while another is applied waits, and batches waiting together are applied as one),
-  so the engine never sees two changes at once;
+  so the engine never sees two changes at once; the discovered entities a batch left stale
+  are grouped again after it, unless the next batch is already waiting (that one first);
 - pages are rendered on request from the engine's current snapshot, which an apply replaces
   in one step: a request sees the site before the change or after it;
 - a batch that fails keeps the last good snapshot; its paths are retried with every later
@@ -144,7 +145,8 @@ class DevApp:
         try:
             if paths is None:
                 paths = set()
-                update = self.engine.rediscover()
+                # (called off when the next batch arrives: it is applied first)
+                update = self.engine.rediscover(cancelled=lambda: not self._batches.empty())
             else:
                 update = self.engine.apply(paths | self._pending, defer_discovery=True)
         except BuildError as error:

@@ -21,9 +21,10 @@ articles join the registry as entities marked ``found``: they get pages and link
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -111,9 +112,13 @@ def read_names(path: Path) -> list[str]:
 
 def discover(found: Mapping[str, tuple[Found, ...]], registered: Mapping[tuple[str, ...], str],
              registered_types: Mapping[str, str], rejects: frozenset[str],
-             types: Iterable[str], minimum: int) -> Discovery:
+             types: Iterable[str], minimum: int,
+             cancelled: Callable[[], bool] | None = None) -> Discovery:
     """Candidates from every article's names (``found``: source -> names). ``registered``:
-    the keys of every registered name -> its entity; ``registered_types``: entity -> type."""
+    the keys of every registered name -> its entity; ``registered_types``: entity -> type.
+    ``cancelled`` is asked every few hundred articles and candidates: :class:`Cancelled`
+    is raised when it says so."""
+    check = _checker(cancelled)
     allowed = {t: e for t, e in ENTITY_TYPES.items() if e in set(types)}
     frequency = Counter(keys for names in found.values() for keys, _, _, _ in names)
     canonical = {keys: _without_proclitic(keys, frequency, registered) for keys in frequency}
@@ -124,6 +129,7 @@ def discover(found: Mapping[str, tuple[Found, ...]], registered: Mapping[tuple[s
 
     groups: dict[str, _Group] = {}
     for source in sorted(found):
+        check()
         seen_here: set[str] = set()
         longer: dict[str, str] = {}  # word -> fold of a longer name of that type, by type
         for keys, kind, surface, count in found[source]:
@@ -161,6 +167,7 @@ def discover(found: Mapping[str, tuple[Found, ...]], registered: Mapping[tuple[s
     taken = set(registered_types)
     candidates = []
     for key, group in sorted(groups.items(), key=lambda item: (-item[1].articles, item[0])):
+        check()
         kind = max(sorted(group.types), key=group.types.__getitem__)
         forms = tuple(f for f, _ in sorted(group.forms.items(), key=lambda i: (-i[1], i[0])))
         entity_type = allowed[kind]
@@ -173,6 +180,26 @@ def discover(found: Mapping[str, tuple[Found, ...]], registered: Mapping[tuple[s
                                     group.articles, group.mentions, tuple(group.sources),
                                     contains))
     return Discovery(tuple(candidates), minimum)
+
+
+class Cancelled(Exception):
+    """The grouping was called off (by its ``cancelled``): there is no result."""
+
+
+CHECK_EVERY = 256  # articles (or candidates) grouped between two questions to ``cancelled``
+
+
+def _checker(cancelled: Callable[[], bool] | None) -> Callable[[], None]:
+    """A function to call at each step: every ``CHECK_EVERY`` steps it asks ``cancelled``
+    and raises :class:`Cancelled` if it says so."""
+    if cancelled is None:
+        return lambda: None
+    steps = itertools.count()  # (asked at the first step too)
+
+    def check() -> None:
+        if next(steps) % CHECK_EVERY == 0 and cancelled():
+            raise Cancelled
+    return check
 
 
 class _Group:
@@ -279,11 +306,11 @@ def registered_names(registry: Registry) -> tuple[dict[tuple[str, ...], str], di
     return names, {e.id: e.type for e in registry.entities.values()}
 
 
-def discover_in(config: Config, registry: Registry,
-                found: Mapping[str, tuple[Found, ...]]) -> Discovery:
+def discover_in(config: Config, registry: Registry, found: Mapping[str, tuple[Found, ...]],
+                cancelled: Callable[[], bool] | None = None) -> Discovery:
     names, types = registered_names(registry)
     return discover(found, names, types, load_rejects(config), config.entities.types,
-                    config.entities.discover_min)
+                    config.entities.discover_min, cancelled)
 
 
 def extend(registry: Registry, discovery: Discovery) -> Registry:
