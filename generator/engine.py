@@ -78,11 +78,14 @@ class Engine:
         # state's, and those its publish computed. An apply on it starts from them.
         self.related_of: tuple[int, Mapping[str, tuple[str, ...]]] | None = None
         self.tagged = 0  # articles the tagger read in the current apply
-        # The snapshot's discovered entities predate some article's recognised names (an
-        # apply deferred grouping them; see rediscover). Such a snapshot is never published.
-        self.discovery_stale = False
         self._version = 0
         self._renderer = MarkdownRenderer()
+
+    @property
+    def discovery_stale(self) -> bool:
+        """Whether the current snapshot's discovered entities predate some article's
+        recognised names (an apply deferred grouping them: see :meth:`rediscover`)."""
+        return self.snapshot is not None and self.snapshot.discovery_stale
 
     @classmethod
     def for_config(cls, config: Config, **options) -> Engine:
@@ -176,8 +179,7 @@ class Engine:
                                    self.snapshot.version, kind="discovery",
                                    cancelled=cancelled)
             except Cancelled:
-                self.discovery_stale = True
-                return Update("none")
+                return Update("none")  # (the stale snapshot stays)
 
     def _apply(self, base: State, config: Config, scanned: dict[str, Signature],
                changed: set[str], since: int, kind: str | None = None,
@@ -201,12 +203,12 @@ class Engine:
         regroup = config.entities.discover != "off" and (
             refound or self.discovery_stale or declared is not base.declared or config_changed
             or discovery is None or len(found) != len(base.found))
+        stale_discovery = False  # (the new snapshot's discovered entities predate some names)
         if regroup and regrouped is not None and not refound and len(found) == len(base.found):
-            discovery, self.discovery_stale = regrouped, False  # made from these very names
+            discovery = regrouped  # made from these very names
         elif regroup and defer and not config_changed and discovery is not None:
-            self.discovery_stale = True
+            stale_discovery = True
         elif regroup:
-            self.discovery_stale = False
             with self.reporter.stage("discover") as line:
                 registry, discovery, again = self._discover(config, declared, registry, found,
                                                             scanned, entries, cancelled)
@@ -216,7 +218,8 @@ class Engine:
             timings["discover"] = self.reporter.timings["discover"]
         with self.reporter.stage("index") as line:
             snapshot = self._snapshot(base, config, registry, scanned, entries, pages, kinds,
-                                      config_changed, declared, found, discovery, since)
+                                      config_changed, declared, found, discovery, since,
+                                      stale_discovery)
             line.note(f"{plural(len(snapshot.site.articles), 'article')}, "
                       f"{plural(len(snapshot.site.registry.live()), 'entity', 'entities')}")
         timings["index"] = self.reporter.timings["index"]
@@ -313,7 +316,8 @@ class Engine:
                   scanned: dict[str, Signature], entries: dict[str, Entry],
                   pages: dict[str, Page], kinds: Mapping[str, str | None],
                   config_changed: bool, declared: Registry, found: dict[str, tuple],
-                  discovery: Discovery | None, since: int) -> Snapshot:
+                  discovery: Discovery | None, since: int,
+                  discovery_stale: bool) -> Snapshot:
         visible = [e for e in entries.values() if self.drafts or not e.draft]
         visible_pages = [p for p in pages.values() if self.drafts or not p.draft]
         check_unique(visible)
@@ -363,7 +367,7 @@ class Engine:
                         digest_of(generator_version(), config, tuple(assets.urls.items())),
                         Resources(config, self.store.of_entry, self.store.mentions_of,
                                   assets.files),
-                        self._version, since, reach)
+                        self._version, since, reach, discovery_stale)
 
     # -- publishing -------------------------------------------------------------------------
 

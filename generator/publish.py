@@ -30,7 +30,7 @@ WRITERS = 2  # threads writing files in each render process
 def publish(engine: Engine, snapshot: Snapshot, search: bool = True,
             pause: Callable[[], object] | None = None) -> PublishResult:
     pause = pause or _carry_on
-    if engine.discovery_stale and snapshot is engine.snapshot:
+    if snapshot.discovery_stale and snapshot is engine.snapshot:
         engine.rediscover()  # never write a site whose discovered entities are out of date
         snapshot = engine.snapshot
     config, reporter = snapshot.config, engine.reporter

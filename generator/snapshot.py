@@ -37,6 +37,10 @@ class Snapshot:
     # tell the article pages whose inputs may differ from its (see ``reach``).
     base: int = 0
     reach_of: Callable[[], frozenset[str]] | None = None
+    # Its discovered entities predate some article's recognised names (an apply deferred
+    # grouping them again: Engine.rediscover). Such a snapshot is never published. (Kept on
+    # the snapshot, so that a thread that takes a snapshot reads its flag with it.)
+    discovery_stale: bool = False
 
     @cached_property
     def reach(self) -> frozenset[str] | None:

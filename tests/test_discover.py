@@ -290,10 +290,13 @@ def test_a_deferred_discovery_completes_as_a_cold_load_would(archive, tmp_path):
         stale, asked = engine.snapshot, []  # the next save arrives: the grouping gives way
 
         def cancelled() -> bool:
-            asked.append(True)
+            # (while names are grouped, the current snapshot is still the stale one, and
+            # says so: the dev server's publisher, reading it then, must not write it out)
+            asked.append((engine.snapshot.discovery_stale, engine.discovery_stale))
             return True
         assert engine.rediscover(cancelled=cancelled).kind == "none"
-        assert asked and engine.snapshot is stale and engine.discovery_stale
+        assert asked and set(asked) == {(True, True)}
+        assert engine.snapshot is stale and engine.discovery_stale
         update = engine.rediscover()
         assert update.kind == "discovery" and not engine.discovery_stale
         assert engine.snapshot.site.registry.entities["krystyn-laghard"].found

@@ -196,7 +196,7 @@ class DevApp:
             self._publish_at = None
             snapshot = self.engine.snapshot
             if snapshot is None or snapshot.version == self._published \
-                    or self.engine.discovery_stale:
+                    or snapshot.discovery_stale:
                 continue  # (a stale discovery is completed by the worker, then published)
             start = time.perf_counter()
             try:
