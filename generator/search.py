@@ -49,6 +49,12 @@ def search_terms(article: Article, body: Body, entities: Sequence[Entity]) -> st
     return SEPARATOR + " " + " ".join(dict.fromkeys(chain(forms, names)))
 
 
+def indexed_entity(entity: Entity) -> tuple:
+    """What the search index reads of an entity (:func:`search_terms`, :func:`article_filters`):
+    an edit to anything else (its description, image, Wikidata id) indexes no page again."""
+    return entity.type, entity.name, entity.names, entity.name_en
+
+
 def article_filters(article: Article, entities: Sequence[Entity], config: Config,
                     digits) -> list[tuple[str, str]]:
     """(filter, value) pairs of an article, as ``<meta data-pagefind-filter>`` in its head."""

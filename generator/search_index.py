@@ -38,6 +38,7 @@ from .errors import BuildError
 from .model import Article, Site, digest_of
 from .output import Transaction
 from .parallel import cpu_count
+from .search import indexed_entity
 from .search_words import (
     BUCKET_SUFFIX,
     WORDS_FOLDER,
@@ -121,11 +122,12 @@ def entity_shards(shards: Sequence[Shard]) -> dict[str, list[int]]:
 
 
 def shard_digest(shard: Shard, site: Site, page_digest: str) -> str:
-    """What Pagefind reads of a shard's pages: each article and its entities' names (its
-    filters and hidden search terms), under the article template and site settings
-    (``page_digest``); neighbours and related articles are outside the indexed part."""
-    registry = site.registry
-    return digest_of(page_digest, [(a, [registry.entities[e] for e in a.entity_ids])
+    """What Pagefind reads of a shard's pages: each article and its entities' names and types
+    (its filters and hidden search terms: ``search.indexed_entity``), under the article
+    template and site settings (``page_digest``); neighbours, related articles and what
+    entity pages alone show are outside the indexed part."""
+    entities = site.registry.entities
+    return digest_of(page_digest, [(a, [indexed_entity(entities[e]) for e in a.entity_ids])
                                    for a in shard.articles])
 
 

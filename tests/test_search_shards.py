@@ -120,3 +120,26 @@ def test_search_turned_off_drops_the_index_page_and_box_and_comes_back(search_si
     build(site)
     assert parse_html(site.public / "index.html").find("form", role="search") is not None
     assert_like_cold(site)
+
+
+def test_an_entity_description_edit_indexes_no_shard_again_and_a_name_edit_does(search_site,
+                                                                                capsys):
+    """Pagefind reads an entity's names and type (filters, hidden terms), not what only its
+    page shows: a new description indexes nothing again (the index stays a cold build's),
+    a new alias indexes the shards of the articles naming it."""
+    site = search_site
+    build(site)
+
+    def indexed() -> int:
+        capsys.readouterr()
+        assert main(["build", "--config", str(site.root / "site.toml")]) == 0
+        line = next(line for line in capsys.readouterr().out.splitlines()
+                    if line.strip().startswith("search "))
+        return int(line.split(" indexed")[0].rsplit(",", 1)[1].replace(",", ""))
+
+    EDITS["entity description"](site)
+    assert indexed() == 0
+    assert_like_cold(site)
+    EDITS["entity alias"](site)
+    assert indexed() >= 1
+    assert_like_cold(site)
