@@ -1,7 +1,7 @@
 """The build, as a table of contents: each stage is one step of the engine, timed and counted.
 
-    scan    a stat walk of the inputs (and of the output's folders, for changes by hand): if
-            nothing changed since the last build, stop here
+    scan    a stat walk of the inputs (on another core) and of the output's folders (for
+            changes by hand): if nothing changed since the last build, stop here
     load    the saved state, and which inputs changed since
     read    read and link the articles that changed (or could name a changed entity)
     index   assemble the site's indexes, and which article pages the changes reach
@@ -24,7 +24,7 @@ from .config import Config
 from .output import PublishResult, WriteStats
 from .parallel import Executor
 from .report import Reporter, plural
-from .state import StateStore, cache_folder, site_lock, state_key, unchanged
+from .state import StateStore, cache_folder, site_lock, state_key, survey
 
 
 def build(config: Config, *, drafts: bool = False, search: bool = True,
@@ -41,11 +41,11 @@ def build(config: Config, *, drafts: bool = False, search: bool = True,
     reporter.say(f"building {config.paths.content} → {config.paths.output}")
     with no_collections():
         with reporter.stage("scan") as line:
-            same, scanned = unchanged(config, drafts, search)
-            line.note("nothing changed since the last build" if same else
-                      f"{plural(len(scanned), 'input')} looked at" if scanned is not None else
+            seen = survey(config, drafts, search)
+            line.note("nothing changed since the last build" if seen.same else
+                      f"{plural(len(seen.scanned), 'input')} looked at" if seen.looked else
                       "no usable saved state")
-        if same:
+        if seen.same:
             return _nothing(config, drafts, reporter)
         from .engine import Engine  # imported only when there is work: Markdown, Jinja, camel
 
@@ -53,8 +53,8 @@ def build(config: Config, *, drafts: bool = False, search: bool = True,
             engine = Engine.for_config(config, drafts=drafts, reporter=reporter,
                                        executor=executor)
             try:
-                engine.load(scanned)
-                return engine.publish(search=search)
+                engine.load(seen.scanned)
+                return engine.publish(search=search, looked=seen.looked)
             finally:
                 engine.close()
                 if exiting:  # kept, and out of the collector's sight once it resumes

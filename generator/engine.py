@@ -41,6 +41,7 @@ from .inputs import Roots, Signature
 from .jobs import Resources
 from .markup import MarkdownRenderer
 from .model import Entry, Page, digest_of
+from .output import Looked
 from .pages import Plan
 from .parallel import Executor, executor_for
 from .reach import article_reach
@@ -372,13 +373,14 @@ class Engine:
     # -- publishing -------------------------------------------------------------------------
 
     def publish(self, search: bool = True, snapshot: Snapshot | None = None,
-                pause: Callable[[], object] | None = None):
+                pause: Callable[[], object] | None = None, looked: Looked | None = None):
         """Render what changed into the output folder, index search, save the state.
         ``pause`` is called between pieces of the work and may block: the dev server's
-        background publish waits in it while an edit is applied."""
+        background publish waits in it while an edit is applied. ``looked``: the output's
+        folders changed by hand, as the build's first look found them."""
         from .publish import publish
 
         snapshot = snapshot or self.snapshot
         if snapshot is None:
             raise BuildError("nothing to publish: the site has not been loaded")
-        return publish(self, snapshot, search, pause)
+        return publish(self, snapshot, search, pause, looked)

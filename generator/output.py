@@ -197,6 +197,16 @@ class Transaction:
         self.output.abort(self)
 
 
+@dataclass(frozen=True)
+class Looked:
+    """What :meth:`Output.look` found: the folders changed by hand (None: perhaps any) since
+    the journal's time ``since``, with the last build's files ``known``."""
+
+    known: frozenset[str]
+    since: int | None
+    folders: frozenset[str] | None
+
+
 class Output:
     def __init__(self, live: Path, cache: Path):
         self.live = live
@@ -204,10 +214,12 @@ class Output:
         self.next = self.area / "next"
         self.journal_path = self.area / "journal.json"
 
-    def begin(self, fresh: bool, owned: set[str], known: Iterable[str] = ()) -> Transaction:
+    def begin(self, fresh: bool, owned: set[str], known: Iterable[str] = (),
+              looked: Looked | None = None) -> Transaction:
         """Start preparing the next site: from nothing (no output folder yet) or from the
         current one. ``owned``: the top-level names the generator writes (all else is carried
-        over, as it is now); ``known``: the files the last build wrote (``fresh``: not known)."""
+        over, as it is now); ``known``: the files the last build wrote (``fresh``: not known);
+        ``looked``: what :meth:`look` found earlier in the build, if it did."""
         try:
             self.area.mkdir(parents=True, exist_ok=True)
             self._clear_trash()
@@ -224,7 +236,7 @@ class Output:
             else:  # from the mirror of the output (even when the build renders everything)
                 transaction = Transaction(
                     self, Staging(self.live, self.next, False, None), fresh=fresh,
-                    by_hand=None if fresh else self._changed_since(known, known_now.since))
+                    by_hand=None if fresh else self._by_hand(known, known_now.since, looked))
             transaction.since = known_now.since
             self._write_journal("begun", since=known_now.since)
             self._carry_over(transaction, owned)
@@ -302,12 +314,32 @@ class Output:
 
     # -- the mirror -----------------------------------------------------------------------------
 
-    def changed_by_hand(self, known: Iterable[str]) -> set[str] | None:
+    def changed_by_hand(self, known: Iterable[str], looked: Looked | None = None
+                        ) -> set[str] | None:
         """The folders of the output whose entries changed since the generator last changed
         it (the journal says when): the folders of ``known`` (the files the last build wrote)
         and every folder of the others. None if the saved state may not describe the output
-        (the journal is missing, or says a build switched it and did not save its state)."""
-        return self._changed_since(known, self._known().since)
+        (the journal is missing, or says a build switched it and did not save its state).
+        ``looked``: what :meth:`look` found earlier, used if it is for the same."""
+        return self._by_hand(known, self._known().since, looked)
+
+    def look(self, known: Iterable[str]) -> Looked:
+        """:meth:`changed_by_hand`, kept for later in the build (a build looks at the output
+        before it loads its state, while the inputs' stat walk runs beside it)."""
+        known = frozenset(known)
+        since = self._known().since
+        try:
+            folders = self._changed_since(known, since)
+        except OSError as exc:
+            raise BuildError(f"cannot look into this folder of the output: {exc.strerror}",
+                             exc.filename or self.live) from None
+        return Looked(known, since, None if folders is None else frozenset(folders))
+
+    def _by_hand(self, known: Iterable[str], since: int | None,
+                 looked: Looked | None) -> set[str] | None:
+        if looked is not None and looked.since == since and looked.known == frozenset(known):
+            return None if looked.folders is None else set(looked.folders)
+        return self._changed_since(known, since)
 
     def _changed_since(self, known: Iterable[str], since: int | None) -> set[str] | None:
         if since is None or not self.live.is_dir():

@@ -10,12 +10,15 @@ implement :class:`Executor` and pass it to the engine.
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import marshal
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -78,6 +81,74 @@ def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
         yield items[start:start + size]
 
 
+class Beside(Generic[R]):
+    """``work(*args)`` run on another core while this process goes on: started in a forked
+    process, its result (plain values: marshal's str, int, list, tuple, dict) read back when
+    :meth:`result` is asked for. Where a fork is not possible or not safe (one core, no fork,
+    another thread running), or the other process fails in any way, the result is computed
+    here when asked for, so that an error is raised here as it would be without this:
+    ``work`` must only read (it may run twice). Ask for the result, or :meth:`cancel`."""
+
+    def __init__(self, work: Callable[..., R], *args: Any):
+        self.work, self.args = work, args
+        self.pid: int | None = None
+        if cpu_count() < 2 or not _fork_safe():
+            return
+        read, write = os.pipe()
+        try:
+            self.pid = os.fork()
+        except OSError:
+            os.close(read)
+            os.close(write)
+            return
+        if self.pid == 0:  # the forked process: never returns
+            os.close(read)
+            _send_and_exit(write, work, args)
+        os.close(write)
+        self.pipe = os.fdopen(read, "rb")
+
+    def result(self) -> R:
+        if self.pid is None:
+            return self.work(*self.args)
+        try:
+            data = self.pipe.read()
+        finally:
+            status = self._end()
+        if status == 0 and data:
+            return marshal.loads(data)
+        return self.work(*self.args)  # (failed there: an error is raised here, if any)
+
+    def cancel(self) -> None:
+        if self.pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+            self._end()
+
+    def _end(self) -> int:
+        self.pipe.close()
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        return status
+
+
+def _send_and_exit(write: int, work: Callable, args: tuple) -> None:
+    status = 1
+    try:
+        data = marshal.dumps(work(*args))
+        with os.fdopen(write, "wb") as pipe:
+            pipe.write(data)
+        status = 0
+    except BaseException:  # (told by the status: the parent works it out itself)
+        pass
+    finally:
+        os._exit(status)
+
+
+def _fork_safe() -> bool:
+    """A fork copies this process as it is: safe when no other thread may be mid-work."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
 def cpu_count() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -89,7 +160,6 @@ def executor_for(count: int, workers: int | None = None) -> Executor:
     """A pool for ``count`` items when it pays and is safe (this process runs no other
     thread, which a fork would copy mid-work), else this process."""
     workers = cpu_count() if workers is None else workers
-    safe = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-    if workers > 1 and count >= POOL_THRESHOLD and safe:
+    if workers > 1 and count >= POOL_THRESHOLD and _fork_safe():
         return ForkPool(workers)
     return Serial()

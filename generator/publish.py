@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from .errors import BuildError
-from .output import Output, PublishResult, Staging, Transaction, WriteStats
+from .output import Looked, Output, PublishResult, Staging, Transaction, WriteStats
 from .parallel import executor_for
 from .report import plural
 from .search_index import SEARCH_FOLDER, index_shards, shard_digest
@@ -28,7 +28,8 @@ WRITERS = 2  # threads writing files in each render process
 
 
 def publish(engine: Engine, snapshot: Snapshot, search: bool = True,
-            pause: Callable[[], object] | None = None) -> PublishResult:
+            pause: Callable[[], object] | None = None,
+            looked: Looked | None = None) -> PublishResult:
     pause = pause or _carry_on
     if snapshot.discovery_stale and snapshot is engine.snapshot:
         engine.rediscover()  # never write a site whose discovered entities are out of date
@@ -39,7 +40,8 @@ def publish(engine: Engine, snapshot: Snapshot, search: bool = True,
     fresh = not known or not output.live.is_dir()
     indexing = bool(search and config.search)
     if engine.saved == snapshot.version and output.live.is_dir() \
-            and (engine.indexed or not indexing) and output.changed_by_hand(known) == set():
+            and (engine.indexed or not indexing) \
+            and output.changed_by_hand(known, looked) == set():
         return PublishResult(len(snapshot.site.articles), len(snapshot.jobs), 0,
                              WriteStats(0, len(snapshot.jobs), 0), dict(reporter.timings))
     reach = None if fresh else snapshot.reach_over(engine.outputs_of)
@@ -47,7 +49,7 @@ def publish(engine: Engine, snapshot: Snapshot, search: bool = True,
         owned = {file.split("/", 1)[0] for file in snapshot.jobs}  # (every part planned)
         if indexing or not config.search:
             owned.add(SEARCH_FOLDER)  # otherwise the index in place is carried over
-        transaction = output.begin(fresh, owned, known)
+        transaction = output.begin(fresh, owned, known, looked)
         remade = transaction.fresh and not fresh  # (after a build that failed or was killed)
         if remade:
             fresh, reach = True, None

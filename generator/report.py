@@ -8,9 +8,6 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TextIO, TypeVar
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
 T = TypeVar("T")
 
 PROGRESS_THRESHOLD = 500  # items; shorter stages finish before a bar would help
@@ -50,6 +47,16 @@ class Reporter:
         if total < PROGRESS_THRESHOLD or not self._interactive():
             yield from items
             return
+        # (imported here: a build with little to do shows no bar, and starts 0.05 s sooner)
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
         columns = (TextColumn(f"  {label:<10}"), BarColumn(), MofNCompleteColumn(),
                    TimeRemainingColumn())
         with Progress(*columns, transient=True, console=Console(file=self.stream)) as bar:

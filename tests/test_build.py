@@ -288,13 +288,13 @@ def test_the_collector_is_off_while_a_build_runs_here_and_on_in_its_workers(site
     from generator.engine import Engine
     from generator.parallel import ForkPool
     from generator.report import Reporter
-    from generator.state import unchanged
+    from generator.state import survey
 
     three_articles(site)
     site.write_config()
     started = []
 
-    work = {unchanged.__code__, Engine.load.__code__, Engine.publish.__code__}
+    work = {survey.__code__, Engine.load.__code__, Engine.publish.__code__}
 
     def count(phase, info):  # a collection that starts while the build works
         frame = sys._getframe(1)

@@ -123,6 +123,34 @@ def test_a_change_by_hand_to_the_generated_files_is_undone_for_good(site, change
     assert "holds the site already" in site.build("--no-search").out
 
 
+def test_a_look_at_the_output_is_used_again_only_for_the_same_files_and_journal_time(site):
+    """A build looks at the output's folders once, early (``state.survey``, while its stat
+    walk runs beside it), and the switch uses what it found: only for the same files of the
+    last build and the same time in the journal; otherwise the output is looked at again."""
+    from generator.config import load_config
+    from generator.output import Output
+    from generator.state import survey
+
+    write_articles(site)
+    site.build("--no-search")
+    config = load_config(site.root / "site.toml")
+    output = Output(config.paths.output, config.paths.cache)
+    seen = survey(config, drafts=False, search=False)
+    assert seen.same and seen.looked.folders == frozenset()
+    known = seen.looked.known
+    assert "articles/2019/03/one/index.html" in known
+    _folder_added(site.public)  # after the look
+    assert output.changed_by_hand(known, seen.looked) == set()  # what the look found
+    assert output.changed_by_hand(known) == {"categories"}
+    fewer = known - {"articles/2019/03/one/index.html"}
+    assert output.changed_by_hand(fewer, seen.looked) == {"categories"}
+    looked = output.look(known)
+    assert looked.folders == {"categories"}
+    edit_an_article(site, 0)
+    site.build("--no-search")  # undoes the change and moves the journal's time on
+    assert output.changed_by_hand(known, looked) == set()  # (not the old look's folders)
+
+
 def test_the_files_the_generator_does_not_write_stay_as_the_user_left_them(site):
     write_articles(site)
     site.build("--no-search")

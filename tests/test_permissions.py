@@ -150,8 +150,11 @@ def test_a_folder_of_the_output_the_build_may_not_read_is_an_error(built):
     (site.public / "articles").chmod(0)
     result = build(site)
     (site.public / "articles").chmod(0o755)
-    assert_refused(site, before, result, "public", "Permission denied")
-    assert "public/articles" in result.stderr
+    # (the folder named is the unreadable one, or the first folder looked for inside it)
+    where = result.stderr.removeprefix("error: ").split(": ")[0]
+    assert where == "public/articles" or where.startswith("public/articles/"), result.stderr
+    assert_refused(site, before, result, where,
+                   "cannot look into this folder of the output: Permission denied")
     assert build(site).returncode == 0
     assert_like_cold(site)
 
