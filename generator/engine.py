@@ -114,10 +114,17 @@ class Engine:
             config = self._load_config()
             if not config.paths.content.is_dir():
                 raise BuildError("content folder not found", config.paths.content)
-            self.store = RecordStore(cache_folder(config) / "cache.sqlite")
-            self.state_store = StateStore(cache_folder(config) / "cache.sqlite")
-            base = self._saved_state(config)
-            scanned = scanned if scanned is not None else scanning.scan(config)
+            # (the stat walk, if none was made, on the other core while the state loads)
+            walk = scanning.Walk(config) if scanned is None else None
+            try:
+                self.store = RecordStore(cache_folder(config) / "cache.sqlite")
+                self.state_store = StateStore(cache_folder(config) / "cache.sqlite")
+                base = self._saved_state(config)
+            except BaseException:
+                if walk is not None:
+                    walk.cancel()
+                raise
+            scanned = walk.result() if walk is not None else scanned
             changed = scanning.changed(base.inputs, scanned)
             line.note(f"{plural(len(scanned), 'input')}, {len(changed):,} changed"
                       + ("" if base.registry is not None else " (first build)"))

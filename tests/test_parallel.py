@@ -1,12 +1,20 @@
 """Work run beside the build on another core (parallel.Beside): the same result as inline,
-from another process where it can be, and the same errors, raised in the build's process."""
+from another process where it can be, and the same errors, raised in the build's process.
+
+A fork needs a process with no other thread running (tests of the dev server leave some
+behind in pytest's), so the checks of the forked path run in a new interpreter."""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
+from conftest import REPO
 
 from generator.errors import BuildError
 from generator.parallel import Beside, cpu_count
@@ -28,32 +36,67 @@ def fails_everywhere(path: str):
     raise BuildError("cannot read this folder: Permission denied", path)
 
 
+def run_alone(check: str) -> dict:
+    """``check()`` of this module, run in a new interpreter (one thread): what it returns."""
+    code = (f"import json, sys; sys.path[:0] = [{str(Path(__file__).parent)!r}, {str(REPO)!r}]; "
+            f"import test_parallel; print(json.dumps(test_parallel.{check}()))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, cwd=REPO)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def check_result() -> dict:
+    beside = Beside(where_and_what, 21)
+    started = beside.pid
+    pid, value = beside.result()
+    return {"here": os.getpid(), "started": started, "there": pid, "value": value,
+            "reaped": beside.pid is None}
+
+
+def check_failures() -> dict:
+    made_here = Beside(fails_elsewhere, os.getpid()).result()
+    beside = Beside(fails_everywhere, "/archive/content/articles/2019")
+    forked = beside.pid is not None
+    try:
+        beside.result()
+        raised = None
+    except BuildError as error:
+        raised = [error.message, str(error.path)]
+    return {"made_here": made_here, "forked": forked, "raised": raised}
+
+
+def check_cancel() -> dict:
+    beside = Beside(where_and_what, 1)
+    pid = beside.pid
+    beside.cancel()
+    try:
+        os.waitpid(pid, os.WNOHANG)
+        reaped = False
+    except ChildProcessError:
+        reaped = True  # already: no zombie left
+    return {"forked": pid is not None, "cleared": beside.pid is None, "reaped": reaped}
+
+
 @needs_two_cores
 def test_the_work_runs_in_another_process_and_its_result_comes_back_whole():
-    beside = Beside(where_and_what, 21)
-    assert beside.pid not in (None, 0, os.getpid())
-    pid, value = beside.result()
-    assert pid != os.getpid()
-    assert value == [21, {"twice": 42}]
-    assert beside.pid is None  # reaped
+    found = run_alone("check_result")
+    assert found["started"] not in (None, 0, found["here"])
+    assert found["there"] == found["started"]
+    assert found["value"] == [21, {"twice": 42}]
+    assert found["reaped"]
 
 
 @needs_two_cores
 def test_a_failure_there_is_worked_out_here_so_an_error_is_raised_here_with_its_message():
-    assert Beside(fails_elsewhere, os.getpid()).result() == "made here"
-    with pytest.raises(BuildError, match="cannot read this folder") as raised:
-        Beside(fails_everywhere, "/archive/content/articles/2019").result()
-    assert str(raised.value.path) == "/archive/content/articles/2019"
+    found = run_alone("check_failures")
+    assert found == {"made_here": "made here", "forked": True, "raised": [
+        "cannot read this folder: Permission denied", "/archive/content/articles/2019"]}
 
 
 @needs_two_cores
 def test_cancelled_work_leaves_no_process_behind():
-    beside = Beside(where_and_what, 1)
-    pid = beside.pid
-    beside.cancel()
-    assert beside.pid is None
-    with pytest.raises(ChildProcessError):
-        os.waitpid(pid, os.WNOHANG)  # already reaped: no zombie left
+    assert run_alone("check_cancel") == {"forked": True, "cleared": True, "reaped": True}
 
 
 def test_with_another_thread_running_nothing_is_forked_and_the_work_runs_here():
