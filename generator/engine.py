@@ -32,7 +32,7 @@ from .assets import collect_assets
 from .config import Config, load_config
 from .content import check_unique, read_page
 from .entities.discover import Cancelled, Discovery, discover_in, extend
-from .entities.index import stale_entities, still_related
+from .entities.index import RelatedLists, stale_entities, still_related
 from .entities.link import link_settings, mention_test, relink_keys
 from .entities.registry import Registry, load_registry
 from .errors import BuildError
@@ -77,7 +77,7 @@ class Engine:
         self.saved: int | None = None  # the snapshot whose state is saved and output written
         # The related lists of the last published snapshot (its version, url -> urls): its
         # state's, and those its publish computed. An apply on it starts from them.
-        self.related_of: tuple[int, Mapping[str, tuple[str, ...]]] | None = None
+        self.related_of: tuple[int, RelatedLists] | None = None
         self.tagged = 0  # articles the tagger read in the current apply
         self._version = 0
         self._renderer = MarkdownRenderer()

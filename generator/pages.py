@@ -59,6 +59,10 @@ class Plan(Mapping[str, PageJob]):
         """The search index's shards (the search page names them; a build indexes them)."""
         return plan_shards(self.site)
 
+    def part(self, part: str) -> Mapping[str, PageJob]:
+        """The jobs of one part (one of ``PARTS``), by file."""
+        return self._plan(part)
+
     def _plan(self, part: str) -> dict[str, PageJob]:
         found = self._parts.get(part)
         if found is None:

@@ -202,10 +202,8 @@ def _save(engine: Engine, snapshot: Snapshot, related: dict) -> None:
     changed), then forget the records no state uses (a build killed in between leaves only
     garbage)."""
     state = snapshot.state
-    merged = {**state.related, **related}
-    urls = snapshot.site.positions
     state = replace(state, outputs=engine.outputs, shards=engine.shards, indexed=engine.indexed,
-                    related={url: value for url, value in merged.items() if url in urls},
+                    related=state.related.updated(related, keep=snapshot.site.positions),
                     counts=(len(snapshot.site.articles), len(snapshot.jobs)))
     engine.related_of = (snapshot.version, state.related)
     store, previous = engine.store, engine.saved_state

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+from .entities.index import RelatedLists
 from .entities.registry import Registry
 from .model import Entry, Site
 
 
 def article_reach(site: Site, before: Mapping[str, Entry], after: Mapping[str, Entry],
-                  touched: set[str], related: Mapping[str, tuple[str, ...]],
+                  touched: set[str], related: RelatedLists,
                   registry_before: Registry, registry_after: Registry) -> frozenset[str]:
     """The URLs of the article pages whose inputs may differ from those they had before the
     change. ``before`` and ``after``: the visible entries by URL; ``related``: the related
@@ -34,7 +35,7 @@ def article_reach(site: Site, before: Mapping[str, Entry], after: Mapping[str, E
         order = sorted(before.values(), key=lambda entry: entry.sort_key)
         reach |= _neighbours(order, {e.url: i for i, e in enumerate(order)}, touched)
     reach.update(url for url in after if url not in related)
-    reach.update(url for url, urls in related.items() if not touched.isdisjoint(urls))
+    reach |= related.naming(touched)
     if registry_after is not registry_before:
         changed = changed_entities(registry_before, registry_after)
         if changed:

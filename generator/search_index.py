@@ -25,11 +25,11 @@ import signal
 import subprocess
 import sys
 import tempfile
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import groupby
 from pathlib import Path
 
 import pagefind_bin
@@ -81,10 +81,17 @@ _LEVELS = ((lambda m: m.year, lambda m: f"{m.year:04d}"),
 
 
 def _units(articles: tuple[Article, ...], level: int) -> list[tuple[str, tuple[Article, ...]]]:
-    """(name, articles newest first) for each unit of ``level``, oldest unit first."""
+    """(name, articles newest first) for each unit of ``level``, oldest unit first. Units
+    only fall along the site's order, so each one's end is found by bisection: a few dozen
+    dates looked at, not every article's (a one-article build plans the shards)."""
     key, name = _LEVELS[level]
-    return [(name(_utc(items[0])), items) for items in
-            (tuple(group) for _, group in groupby(articles, key=lambda a: key(_utc(a))))][::-1]
+    units, start = [], 0
+    while start < len(articles):
+        unit = key(_utc(articles[start]))
+        end = bisect_left(articles, True, lo=start, key=lambda a: key(_utc(a)) < unit)
+        units.append((name(_utc(articles[start])), tuple(articles[start:end])))
+        start = end
+    return units[::-1]
 
 
 def _pack(units: list[tuple[str, tuple[Article, ...]]], level: int, size: int,
@@ -116,7 +123,9 @@ def entity_shards(shards: Sequence[Shard]) -> dict[str, list[int]]:
     """entity -> the positions (0: the oldest) of the shards holding articles naming it."""
     found: dict[str, list[int]] = {}
     for position, shard in enumerate(reversed(shards)):
-        for entity in set().union(*[article.entity_ids for article in shard.articles]):
+        named = {entity for article in shard.articles for entity, _ in article.mentions}
+        named.update(*[article.about for article in shard.articles if article.about])
+        for entity in named:  # (an entry's entity_ids, without a tuple made for each)
             found.setdefault(entity, []).append(position)
     return found
 

@@ -18,7 +18,6 @@ from .model import Site
 from .pages import Plan
 from .state import State
 from .templates import make_environment, render_page
-from .urls import output_file
 
 
 @dataclass(frozen=True)
@@ -75,11 +74,8 @@ class Snapshot:
         :meth:`reach_over`) keep the one ``known`` for them."""
         kept: dict[str, str] = {}
         if reach is not None:
-            for url in self.site.positions:
-                if url not in reach:
-                    file = output_file(url)
-                    if file in known:
-                        kept[file] = known[file]
+            kept = {file: known[file] for file, job in self.jobs.part("articles").items()
+                    if file in known and job.url not in reach}
         return {file: kept.get(file) or self.fingerprint(file) for file in self.jobs}
 
     def render(self, file: str) -> bytes | None:

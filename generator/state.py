@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .config import Config
+from .entities.index import RelatedLists
 from .errors import BuildError
 from .inputs import Signature, Walk, changed
 from .model import Entry, Page, digest_of
@@ -70,7 +71,7 @@ class State:
     declared: Registry | None = None  # the registry editors keep (content/entities)
     found: dict[str, tuple[Found, ...]] = field(default_factory=dict)  # source -> tagger's names
     discovery: Discovery | None = None  # candidates from ``found`` (None: discovery off)
-    related: dict[str, tuple[str, ...]] = field(default_factory=dict)  # url -> related urls
+    related: RelatedLists = field(default_factory=RelatedLists)  # url -> related urls
     stats: dict[str, EntityStats] = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)  # output file -> fingerprint on disk
     shards: dict[str, str] = field(default_factory=dict)  # search shard -> what it indexed
@@ -236,8 +237,7 @@ class StateStore:
                             db.execute("SELECT path, size, mtime, sha FROM inputs")},
                     entries={source: unpack_entry(source, entry) for source, entry in
                              db.execute("SELECT source, entry FROM entries")},
-                    related={url: tuple(urls.split("\n")) if urls else () for url, urls in
-                             db.execute("SELECT url, urls FROM related")},
+                    related=RelatedLists(dict(db.execute("SELECT url, urls FROM related"))),
                     outputs=dict(db.execute("SELECT file, fingerprint FROM outputs")),
                     found={source: pickle.loads(names) for source, names in
                            db.execute("SELECT source, names FROM found")},
@@ -275,8 +275,8 @@ class StateStore:
                           lambda path, s: (path, s.size, s.mtime_ns, s.sha))
                     _sync(db, "entries", "source", previous and previous.entries, state.entries,
                           lambda source, e: (source, pack_entry(e)))
-                    _sync(db, "related", "url", previous and previous.related, state.related,
-                          lambda url, urls: (url, "\n".join(urls)))
+                    _sync(db, "related", "url", previous and previous.related.joined,
+                          state.related.joined, lambda url, joined: (url, joined))
                     _sync(db, "outputs", "file", previous and previous.outputs, state.outputs,
                           lambda file, value: (file, value))
                     _sync(db, "found", "source", previous and previous.found, state.found,

@@ -70,3 +70,26 @@ def test_best_breaks_ties_by_rank_and_keeps_fewer_than_asked():
     assert best({"g": 0.5, "a": 0.5}, rank, 3) == ("a", "g")
     assert best({}, rank, 3) == ()
     assert best({"e": 2.0, "d": 1.0, "a": 1.0, "b": 1.0}, rank, 2) == ("e", "a")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(st.integers(0, 60), st.lists(st.integers(0, 60), max_size=5, unique=True),
+                       max_size=40),
+       st.sets(st.integers(0, 60), max_size=30))
+def test_kept_lists_come_back_as_made_and_tell_which_name_some_articles(lists, touched):
+    """The lists a build keeps (joined, as the state stores them): each comes back as it was
+    given, and ``naming`` finds exactly the lists that name a touched article, whether it
+    searches the joined text (a few urls) or splits every list (many). Urls that contain one
+    another (articles/1 in articles/11) are not taken for each other."""
+    from generator.entities.index import RelatedLists
+
+    url = "articles/{}".format  # (no closing slash: articles/1 is within articles/11)
+    plain = {url(a): tuple(url(b) for b in items) for a, items in lists.items()}
+    kept = RelatedLists.of(plain)
+    assert dict(kept) == plain and len(kept) == len(plain)
+    urls = {url(t) for t in touched}
+    assert kept.naming(urls) == {a for a, items in plain.items() if not urls.isdisjoint(items)}
+    some = set(list(plain)[::2])
+    assert dict(kept.without(some)) == {a: v for a, v in plain.items() if a not in some}
+    new = {url(99): (url(1), url(2)), **({next(iter(plain)): ()} if plain else {})}
+    assert dict(kept.updated(new, keep={**dict.fromkeys(plain), url(99): 0})) == {**plain, **new}
