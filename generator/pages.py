@@ -8,6 +8,7 @@ matches the first segment of its URL: see ``Plan.part_of``).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, partial
@@ -290,12 +291,28 @@ def sitemap_context(res: Resources, entries: tuple) -> dict:
     return {"entries": entries}
 
 
+class Dated(tuple):
+    """A sitemap's (url, date or None) pairs. Its ``repr`` (in the page's fingerprint) is a
+    digest of their text: the ``repr`` of 36,000 Arabic URLs took 0.1 s of a one-article
+    build, and it is the same information."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        digest = hashlib.blake2b(digest_size=12)
+        digest.update("\n".join([url for url, _ in self]).encode("utf-8", "surrogatepass"))
+        digest.update("\n".join([moment.isoformat() if moment else "" for _, moment in self])
+                      .encode())
+        return f"Dated@{len(self)}:{digest.hexdigest()}"
+
+
 def sitemap(jobs: Sequence[PageJob]) -> Iterator[PageJob]:
     # Each URL with its date (an article's), so that an article's edit that keeps its date
     # does not render 36,000 lines again.
-    entries = tuple((job.url, job.dated.lastmod if job.dated else None)
+    entries = Dated((job.url, job.dated.lastmod if job.dated else None)
                     for job in jobs if job.in_sitemap)
-    chunks = [entries[i:i + SITEMAP_LIMIT] for i in range(0, len(entries), SITEMAP_LIMIT)] or [()]
+    chunks = [Dated(entries[i:i + SITEMAP_LIMIT])
+              for i in range(0, len(entries), SITEMAP_LIMIT)] or [Dated()]
     if len(chunks) == 1:
         yield PageJob("sitemap.xml", "sitemap.xml", sitemap_context, (chunks[0],),
                       in_sitemap=False)

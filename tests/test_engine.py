@@ -83,6 +83,8 @@ EDITS = {
     "article body": lambda s: write_article(s, 4, body="نص جديد تماما عن مصر والجامعة العربية."),
     "article title": lambda s: write_article(s, 5, title="عنوان معدل"),
     "article date": lambda s: write_article(s, 6, date="2018-12-30"),
+    # (the same URL, a new date in the sitemap: its fingerprint covers the dates)
+    "article update date": lambda s: write_article(s, 3, updated="2019-06-01"),
     "article category": lambda s: write_article(s, 7, categories=["sport", "economy"]),
     "article added": lambda s: write_article(s, 20, date="2019-05-01"),
     "article deleted": lambda s: (s.content / "articles/2019/a3.md").unlink(),
