@@ -87,8 +87,10 @@ def test_kept_lists_come_back_as_made_and_tell_which_name_some_articles(lists, t
     plain = {url(a): tuple(url(b) for b in items) for a, items in lists.items()}
     kept = RelatedLists.of(plain)
     assert dict(kept) == plain and len(kept) == len(plain)
-    urls = {url(t) for t in touched}
-    assert kept.naming(urls) == {a for a, items in plain.items() if not urls.isdisjoint(items)}
+    for urls in ({url(t) for t in touched}, {url(t) for t in list(touched)[:2]}):
+        assert kept.naming(urls) == {a for a, items in plain.items() if not urls.isdisjoint(items)}
+    within = RelatedLists.of({url(2): (url(11), url(12)), url(3): (url(1),)})
+    assert within.naming({url(1)}) == {url(3)} and within.naming({url(11)}) == {url(2)}
     some = set(list(plain)[::2])
     assert dict(kept.without(some)) == {a: v for a, v in plain.items() if a not in some}
     new = {url(99): (url(1), url(2)), **({next(iter(plain)): ()} if plain else {})}

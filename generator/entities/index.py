@@ -221,13 +221,16 @@ class RelatedLists(Mapping[str, tuple[str, ...]]):
         return f"RelatedLists({len(self.joined)} lists)"
 
     def naming(self, urls: set[str]) -> set[str]:
-        """The articles whose list names one of ``urls``."""
-        if len(urls) > 16:  # (each list split once rather than searched for each url)
-            return {url for url, text in self.joined.items()
-                    if not urls.isdisjoint(text.split("\n"))}
-        lines = [f"\n{url}\n" for url in urls]
-        return {url for url, text in self.joined.items()
-                if any(line in f"\n{text}\n" for line in lines)}
+        """The articles whose list names one of ``urls``. For a few urls, the lists' text is
+        searched for each (8 ms a url at the whole corpus), and the lists found are split to
+        be sure (a url may be part of another); for more, every list is split (25 ms)."""
+        joined = self.joined
+        if len(urls) > 3:
+            return {url for url, text in joined.items() if not urls.isdisjoint(text.split("\n"))}
+        found: set[str] = set()
+        for wanted in urls:
+            found.update([url for url, text in joined.items() if wanted in text])
+        return {url for url in found if not urls.isdisjoint(joined[url].split("\n"))}
 
     def updated(self, lists: Mapping[str, Sequence[str]], keep: Mapping[str, object]
                 ) -> RelatedLists:
