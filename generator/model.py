@@ -28,8 +28,16 @@ if TYPE_CHECKING:
 
 def digest_of(*parts: Any) -> str:
     """A short, stable digest of values whose ``repr`` is deterministic (no sets)."""
-    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"),
-                           digest_size=12).hexdigest()
+    return digest_text(repr(parts))
+
+
+def digest_text(*texts: str) -> str:
+    """The digest of texts, one after the other (for large texts whose ``repr`` would cost
+    more than their digest)."""
+    digest = hashlib.blake2b(digest_size=12)
+    for text in texts:
+        digest.update(text.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)

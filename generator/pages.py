@@ -8,7 +8,6 @@ matches the first segment of its URL: see ``Plan.part_of``).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, partial
@@ -18,7 +17,7 @@ from .assets import Assets
 from .entities.pages import entity_jobs
 from .entities.registry import Entity
 from .jobs import PageJob, Resources, feed_job, paginate
-from .model import Article, Entry, Page, Site, with_digest
+from .model import Article, Entry, Page, Site, digest_text, with_digest
 from .search_index import Shard, entity_shards, plan_shards
 from .urls import output_file
 
@@ -299,11 +298,9 @@ class Dated(tuple):
     __slots__ = ()
 
     def __repr__(self) -> str:
-        digest = hashlib.blake2b(digest_size=12)
-        digest.update("\n".join([url for url, _ in self]).encode("utf-8", "surrogatepass"))
-        digest.update("\n".join([moment.isoformat() if moment else "" for _, moment in self])
-                      .encode())
-        return f"Dated@{len(self)}:{digest.hexdigest()}"
+        dates = [moment.isoformat() if moment else "" for _, moment in self]
+        digest = digest_text("\n".join([url for url, _ in self]), "\n".join(dates))
+        return f"Dated@{len(self)}:{digest}"
 
 
 def sitemap(jobs: Sequence[PageJob]) -> Iterator[PageJob]:
