@@ -21,6 +21,7 @@ good snapshot, and a failed build leaves the output folder as it was.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -116,15 +117,11 @@ class Engine:
                 raise BuildError("content folder not found", config.paths.content)
             # (the stat walk, if none was made, on the other core while the state loads)
             walk = scanning.Walk(config) if scanned is None else None
-            try:
+            with walk or contextlib.nullcontext():
                 self.store = RecordStore(cache_folder(config) / "cache.sqlite")
                 self.state_store = StateStore(cache_folder(config) / "cache.sqlite")
                 base = self._saved_state(config)
-            except BaseException:
-                if walk is not None:
-                    walk.cancel()
-                raise
-            scanned = walk.result() if walk is not None else scanned
+                scanned = walk.result() if walk is not None else scanned
             changed = scanning.changed(base.inputs, scanned)
             line.note(f"{plural(len(scanned), 'input')}, {len(changed):,} changed"
                       + ("" if base.registry is not None else " (first build)"))

@@ -104,6 +104,12 @@ class Walk:
     def __init__(self, config: Config):
         self._columns = Beside(_scan_columns, config)
 
+    def __enter__(self) -> Walk:
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.cancel()  # (nothing left to end once the result was read)
+
     def result(self) -> dict[str, Signature]:
         paths, sizes, times = self._columns.result()
         return dict(zip(paths, map(Signature, sizes, times), strict=True))

@@ -87,7 +87,8 @@ class Beside(Generic[R]):
     :meth:`result` is asked for. Where a fork is not possible or not safe (one core, no fork,
     another thread running), or the other process fails in any way, the result is computed
     here when asked for, so that an error is raised here as it would be without this:
-    ``work`` must only read (it may run twice). Ask for the result, or :meth:`cancel`."""
+    ``work`` must only read (it may run twice). Ask for the result, or :meth:`cancel` (as
+    leaving a ``with`` block does)."""
 
     def __init__(self, work: Callable[..., R], *args: Any):
         self.work, self.args = work, args
@@ -117,6 +118,12 @@ class Beside(Generic[R]):
         if status == 0 and data:
             return marshal.loads(data)
         return self.work(*self.args)  # (failed there: an error is raised here, if any)
+
+    def __enter__(self) -> Beside[R]:
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.cancel()  # (nothing left to end once the result was read)
 
     def cancel(self) -> None:
         if self.pid is not None:

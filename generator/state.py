@@ -119,18 +119,14 @@ def survey(config: Config, drafts: bool, search: bool) -> Survey:
     The stat walk runs on another core (``inputs.Walk``) while this process reads the saved
     state's signatures and looks at the output's folders: each takes about 0.3 s at the
     whole corpus."""
-    walk = Walk(config)
-    try:
+    with Walk(config) as walk:
         saved, _ = StateStore(cache_folder(config) / "cache.sqlite").peek(state_key(config,
                                                                                   drafts))
         usable = saved is not None and saved.config == config and config.paths.output.is_dir()
         # (looked at even if an input turns out to have changed: the build needs it then)
         looked = Output(config.paths.output, config.paths.cache).look(saved.outputs) \
             if usable else None
-    except BaseException:
-        walk.cancel()
-        raise
-    scanned = walk.result()
+        scanned = walk.result()
     same = usable and not (search and config.search and not saved.indexed) \
         and not changed(saved.inputs, scanned) and looked.folders == frozenset()
     return Survey(same, scanned, looked)

@@ -66,16 +66,28 @@ def check_failures() -> dict:
     return {"made_here": made_here, "forked": forked, "raised": raised}
 
 
+def _reaped(pid: int) -> bool:
+    try:
+        os.waitpid(pid, os.WNOHANG)
+        return False
+    except ChildProcessError:
+        return True  # already: no zombie left
+
+
 def check_cancel() -> dict:
     beside = Beside(where_and_what, 1)
     pid = beside.pid
     beside.cancel()
+    left = None
     try:
-        os.waitpid(pid, os.WNOHANG)
-        reaped = False
-    except ChildProcessError:
-        reaped = True  # already: no zombie left
-    return {"forked": pid is not None, "cleared": beside.pid is None, "reaped": reaped}
+        with Beside(where_and_what, 2) as other:  # a failure before the result is read
+            left = other.pid
+            raise KeyError("meanwhile")
+    except KeyError:
+        pass
+    return {"forked": pid is not None and left is not None,
+            "cleared": beside.pid is None and other.pid is None,
+            "reaped": _reaped(pid) and _reaped(left)}
 
 
 @needs_two_cores
