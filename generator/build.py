@@ -53,7 +53,7 @@ def build(config: Config, *, drafts: bool = False, search: bool = True,
             engine = Engine.for_config(config, drafts=drafts, reporter=reporter,
                                        executor=executor)
             try:
-                engine.load(seen.scanned)
+                engine.load(seen.scanned, seen.saved)
                 return engine.publish(search=search, looked=seen.looked)
             finally:
                 engine.close()

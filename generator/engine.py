@@ -108,9 +108,11 @@ class Engine:
 
     # -- loading ----------------------------------------------------------------------------
 
-    def load(self, scanned: dict[str, Signature] | None = None) -> Update:
+    def load(self, scanned: dict[str, Signature] | None = None,
+             peeked: State | None = None) -> Update:
         """Load from the saved state where it is valid, and apply what changed on disk since
-        (``scanned``: a stat walk just made, if any)."""
+        (``scanned``: a stat walk just made, if any; ``peeked``: what that build's first
+        look read of the saved state, if any)."""
         with self.reporter.stage("load") as line:
             config = self._load_config()
             if not config.paths.content.is_dir():
@@ -120,7 +122,7 @@ class Engine:
             with walk or contextlib.nullcontext():
                 self.store = RecordStore(cache_folder(config) / "cache.sqlite")
                 self.state_store = StateStore(cache_folder(config) / "cache.sqlite")
-                base = self._saved_state(config)
+                base = self._saved_state(config, peeked)
                 scanned = walk.result() if walk is not None else scanned
             changed = scanning.changed(base.inputs, scanned)
             line.note(f"{plural(len(scanned), 'input')}, {len(changed):,} changed"
@@ -134,9 +136,9 @@ class Engine:
                 self.saved = self.outputs_of = self.snapshot.version
             return update
 
-    def _saved_state(self, config: Config) -> State:
+    def _saved_state(self, config: Config, peeked: State | None) -> State:
         key = state_key(config, self.drafts)
-        state, why = self.state_store.load(key)
+        state, why = self.state_store.load(key, peeked)
         if why == "it is damaged":
             self.state_store.remove()  # and the records with it: start a new cache
         elif state is not None and self.store.missing(e.digest for e in state.entries.values()):

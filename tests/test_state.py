@@ -1,4 +1,5 @@
-"""The state a build leaves for the next (``state.py``): how its rows hold the entries."""
+"""The state a build leaves for the next (``state.py``): how its rows hold the entries, and
+how a build's first look at it serves its load."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from generator.config import load_config
 from generator.model import Entry
-from generator.state import pack_entry, unpack_entry
+from generator.state import StateStore, cache_folder, pack_entry, state_key, unpack_entry
 
 MOMENTS = [
     datetime(2019, 3, 19),  # as written: no offset
@@ -41,3 +43,29 @@ def test_a_damaged_row_is_an_error_the_state_store_catches():
     for damaged in (data[:7], b"not marshal at all"):
         with pytest.raises((ValueError, EOFError, TypeError)):
             unpack_entry("/x.md", damaged)
+
+
+def test_a_load_uses_what_the_first_look_read_only_if_no_build_saved_since(site):
+    """``survey`` peeks at the input signatures and output fingerprints; the load that
+    follows takes them from the peek (not read twice), unless a state was saved in between:
+    then what the peek read is out of date and the load reads its own."""
+    site.article("one", title="الأول")
+    site.article("two", title="الثاني", date="2019-04-02")
+    site.build("--no-search")
+    config = load_config(site.root / "site.toml")
+    store, key = StateStore(cache_folder(config) / "cache.sqlite"), state_key(config, False)
+    peeked, why = store.peek(key)
+    assert why is None and peeked.serial
+    assert any(file.startswith("articles/") for file in peeked.outputs)
+    assert all(len(fingerprint) == 24 for fingerprint in peeked.outputs.values())
+    state, _ = store.load(key, peeked)
+    assert state.inputs is peeked.inputs and state.outputs is peeked.outputs
+    assert state.serial == peeked.serial and len(state.entries) == 2
+
+    edited = site.article("two", title="الثاني بعد التعديل", date="2019-04-02")
+    site.build("--no-search")  # another build saves a state after the peek
+    state, _ = store.load(key, peeked)
+    assert state.serial != peeked.serial
+    assert state.inputs is not peeked.inputs and state.outputs is not peeked.outputs
+    assert state.inputs[str(edited)] != peeked.inputs[str(edited)]
+    assert state.inputs == store.peek(key)[0].inputs
