@@ -83,6 +83,11 @@ EDITS = {
     "article body": lambda s: write_article(s, 4, body="نص جديد تماما عن مصر والجامعة العربية."),
     "article title": lambda s: write_article(s, 5, title="عنوان معدل"),
     "article date": lambda s: write_article(s, 6, date="2018-12-30"),
+    # (the same URL, another place in the order: the neighbours it had and has are reached)
+    "article date within its month": lambda s: write_article(s, 6, date="2019-03-28"),
+    # (its entities as they were: the articles it is related to are not reached)
+    "article body, the same entities": lambda s: write_article(
+        s, 10, body=BODIES[10 % len(BODIES)] + " وجملة أخرى."),
     # (the same URL, a new date in the sitemap: its fingerprint covers the dates)
     "article update date": lambda s: write_article(s, 3, updated="2019-06-01"),
     "article category": lambda s: write_article(s, 7, categories=["sport", "economy"]),
