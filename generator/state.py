@@ -224,18 +224,20 @@ class StateStore:
                     return None, why
                 meta = {name: pickle.loads(value)
                         for name, value in db.execute("SELECT name, value FROM meta")}
-                if peeked is None or peeked.serial != meta["serial"]:
-                    peeked = State(key, inputs=_inputs(db), outputs=_outputs(db))
+                if peeked is not None and peeked.serial == meta["serial"]:
+                    inputs, outputs = peeked.inputs, peeked.outputs
+                else:
+                    inputs, outputs = _inputs(db), _outputs(db)
                 return State(
                     key=meta["key"], config=meta["config"], pages=meta["pages"],
                     registry=meta["registry"], declared=meta["declared"],
                     discovery=meta["discovery"], stats=meta["stats"], shards=meta["shards"],
                     indexed=meta["indexed"], counts=meta["counts"], chrome=meta["chrome"],
-                    templates=meta["templates"], serial=meta["serial"], inputs=peeked.inputs,
+                    templates=meta["templates"], serial=meta["serial"], inputs=inputs,
                     entries={source: unpack_entry(source, entry) for source, entry in
                              db.execute("SELECT source, entry FROM entries")},
                     related=RelatedLists(dict(db.execute("SELECT url, urls FROM related"))),
-                    outputs=peeked.outputs,
+                    outputs=outputs,
                     found={source: pickle.loads(names) for source, names in
                            db.execute("SELECT source, names FROM found")},
                 ), None
